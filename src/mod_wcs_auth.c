@@ -1,0 +1,240 @@
+/*
+ * mod_wcs_auth: authentication of protected locations (AuthType
+ * WebcastSAML): a session cookie becomes REMOTE_USER and the WEBCAST_*
+ * variables; incoming headers that look like ours are scrubbed first.
+ * Also the core's log printer.
+ */
+#include <apr_strings.h>
+#include <apr_lib.h>
+
+#include <httpd.h>
+#include <http_config.h>
+#include <http_core.h>
+#include <http_log.h>
+#include <http_protocol.h>
+#include <http_request.h>
+#include <util_cookies.h>
+
+#include "mod_wcs.h"
+#include "wcs_session.h"
+
+APLOG_USE_MODULE(webcast_saml);
+
+/* --- the core's log printer --------------------------------------------- */
+
+typedef struct {
+    request_rec *r;
+} log_baton_t;
+
+static void log_print(void *baton, const char *file, int line,
+                      wcs_log_level_t level, const char *msg)
+{
+    log_baton_t *b = baton;
+
+    ap_log_rerror_(file, line, APLOG_MODULE_INDEX, (int)level, 0, b->r,
+                   WCS_LOG_TAG ": %s", msg);
+}
+
+static int log_is_level(void *baton, wcs_log_level_t level)
+{
+    log_baton_t *b = baton;
+
+    return APLOG_R_MODULE_IS_LEVEL(b->r, APLOG_MODULE_INDEX, (int)level);
+}
+
+void wcs_log_install(void)
+{
+    wcs_log_set(log_print, log_is_level);
+}
+
+wcs_logger_t *wcs_logger_for(request_rec *r, const char *ref)
+{
+    wcs_logger_t *lg = apr_pcalloc(r->pool, sizeof(*lg));
+    log_baton_t *b = apr_pcalloc(r->pool, sizeof(*b));
+
+    b->r = r;
+    lg->baton = b;
+    lg->ref = ref;
+    return lg;
+}
+
+/* --- headers ----------------------------------------------------------- */
+
+/* Does header name read as WEBCAST_* once '-' is '_' and case is folded?
+ * Those are the names an application could mistake for ours. */
+static int looks_like_ours(const char *name)
+{
+    static const char prefix[] = "webcast_";
+    apr_size_t i;
+
+    for (i = 0; i < sizeof(prefix) - 1; i++) {
+        char c = name[i] == '-' ? '_' : (char)apr_tolower(name[i]);
+
+        if (c != prefix[i]) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+static int collect_ours(void *rec, const char *key, const char *value)
+{
+    apr_array_header_t *names = rec;
+
+    if (looks_like_ours(key)) {
+        APR_ARRAY_PUSH(names, const char *) = key;
+    }
+    return 1;
+}
+
+static void scrub_headers(request_rec *r)
+{
+    apr_array_header_t *names = apr_array_make(r->pool, 2,
+                                               sizeof(const char *));
+    int i;
+
+    apr_table_do(collect_ours, names, r->headers_in, NULL);
+    for (i = 0; i < names->nelts; i++) {
+        const char *name = APR_ARRAY_IDX(names, i, const char *);
+
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, WCS_LOG_TAG "04001: "
+                      "removed incoming header %s",
+                      ap_escape_logitem(r->pool, name));
+        apr_table_unset(r->headers_in, name);
+    }
+}
+
+/* WEBCAST_FIRST_NAME -> Webcast-First-Name */
+static const char *header_name(const char *env, apr_pool_t *p)
+{
+    char *h = apr_pstrdup(p, env), *c;
+    int start = 1;
+
+    for (c = h; *c; c++) {
+        if (*c == '_') {
+            *c = '-';
+            start = 1;
+        }
+        else {
+            *c = (char)(start ? apr_toupper(*c) : apr_tolower(*c));
+            start = 0;
+        }
+    }
+    return h;
+}
+
+typedef struct {
+    request_rec *r;
+    int headers;
+} export_t;
+
+static int export_one(void *rec, const char *key, const char *value)
+{
+    export_t *e = rec;
+
+    apr_table_setn(e->r->subprocess_env, key, value);
+    if (e->headers) {
+        apr_table_setn(e->r->headers_in, header_name(key, e->r->pool), value);
+    }
+    return 1;
+}
+
+static void export_env(request_rec *r, apr_table_t *env)
+{
+    wcs_dir_conf_t *dc = ap_get_module_config(r->per_dir_config,
+                                              &webcast_saml_module);
+    export_t e;
+
+    e.r = r;
+    e.headers = dc->export_headers;
+    apr_table_do(export_one, &e, env, NULL);
+}
+
+/* --- authentication ------------------------------------------------------ */
+
+static int copy_webcast(void *rec, const char *key, const char *value)
+{
+    apr_table_t *env = rec;
+
+    if (!strncmp(key, "WEBCAST_", 8)) {
+        apr_table_setn(env, key, value);
+    }
+    return 1;
+}
+
+/* A sub-request or internal redirect is who its parent request was. */
+static int reuse_parent(request_rec *r)
+{
+    request_rec *parent = r->main ? r->main : r->prev;
+    apr_table_t *env;
+
+    if (!parent || !parent->user) {
+        return 0;
+    }
+    r->user = parent->user;
+    env = apr_table_make(r->pool, 8);
+    apr_table_do(copy_webcast, env, parent->subprocess_env, NULL);
+    export_env(r, env);
+    return 1;
+}
+
+static int not_signed_in(request_rec *r)
+{
+    apr_table_setn(r->err_headers_out, "Cache-Control", "no-store");
+    ap_custom_response(r, HTTP_UNAUTHORIZED,
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        "<title>Sign-in required</title></head><body>"
+        "<h1>Sign-in required</h1><p>Please open this webcast from the link "
+        "your organisation gave you, so that it can sign you in.</p>"
+        "</body></html>\n");
+    return HTTP_UNAUTHORIZED;
+}
+
+int wcs_check_authn(request_rec *r)
+{
+    const char *type = ap_auth_type(r), *id = NULL;
+    wcs_srv_conf_t *sc;
+    wcs_session_t *session;
+    wcs_store_t *store;
+    apr_status_t rv;
+    char ebuf[120];
+
+    if (!type || strcasecmp(type, WCS_AUTH_TYPE)) {
+        return DECLINED;
+    }
+    scrub_headers(r);
+    sc = ap_get_module_config(r->server->module_config, &webcast_saml_module);
+    if (!sc->sp) {
+        return wcs_acs_refuse(r, WCS_CODE_MISCONFIG, "AuthType " WCS_AUTH_TYPE
+                              " is used in a vhost that has no "
+                              WCS_CMD_SP_ENTITY_ID " and IdP");
+    }
+    if (!ap_is_initial_req(r) && reuse_parent(r)) {
+        return OK;
+    }
+    if (!strcmp(r->uri, sc->acs_path)) {
+        return wcs_acs_run(r, sc);
+    }
+    /* The cookie is removed from the request: the application never needs
+     * the session ID, so it can never leak it. */
+    ap_cookie_read(r, sc->cookie_name, &id, 1);
+    if (!id || !wcs_session_id_valid(id)) {
+        return not_signed_in(r);
+    }
+    store = wcs_store_for(r);
+    rv = store ? wcs_session_load(&session, store, id, sc->sp->entity_id,
+                                  apr_time_now(), r->pool)
+               : APR_EINIT;
+    if (rv == APR_NOTFOUND) {
+        return not_signed_in(r);
+    }
+    if (rv != APR_SUCCESS) {
+        return wcs_acs_refuse(r, WCS_CODE_STORE, apr_psprintf(
+            r->pool, "session lookup failed: %s",
+            apr_strerror(rv, ebuf, sizeof(ebuf))));
+    }
+    r->user = apr_pstrdup(r->pool, session->user);
+    r->ap_auth_type = WCS_AUTH_TYPE;
+    export_env(r, session->env);
+    return OK;
+}

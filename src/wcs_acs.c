@@ -1,0 +1,54 @@
+#include "wcs_acs.h"
+#include "wcs_identity.h"
+
+apr_status_t wcs_acs_login(wcs_session_t **ps, wcs_result_t *res,
+                           const wcs_sp_t *sp, const wcs_store_t *store,
+                           const char *saml_response, apr_size_t len,
+                           apr_time_t now, const wcs_logger_t *lg,
+                           apr_pool_t *p)
+{
+    wcs_assertion_t *a;
+    const char *email;
+    apr_table_t *env;
+    apr_time_t expires;
+    apr_status_t rv;
+
+    *ps = NULL;
+    if (!saml_response || len == 0) {
+        return wcs_refuse(res, p, WCS_CODE_NO_RESPONSE,
+                          "the POST carries no SAMLResponse");
+    }
+    rv = wcs_response_validate(&a, res, sp, saml_response, len, now, lg, p);
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
+    rv = wcs_identity_email(&email, res, a, sp->email_attr, p);
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
+    env = wcs_identity_env(a, email, sp->attr_map, p);
+    /* Marked used only once everything else has passed, and before the
+     * session exists: a replay can never make a second session. */
+    rv = wcs_replay_check_and_mark(res, store, a->idp->entity_id,
+                                   a->assertion_id,
+                                   a->expires + sp->clock_skew, now, p);
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
+    expires = now + sp->session_lifetime;
+    if (a->session_not_on_or_after && a->session_not_on_or_after < expires) {
+        expires = a->session_not_on_or_after;
+    }
+    rv = wcs_session_create(ps, res, store, sp->entity_id, email, env, now,
+                            expires, p);
+    if (rv == APR_SUCCESS) {
+        wcs_log_printf(lg, WCS_LOG_MARK, WCS_LOG_INFO, p,
+                       "login of %s via %s (assertion %s, %s-signed), "
+                       "session until %" APR_TIME_T_FMT, email,
+                       a->idp->entity_id, a->assertion_id,
+                       a->response_signed && a->assertion_signed ? "both"
+                       : a->response_signed ? "response" : "assertion",
+                       apr_time_sec(expires));
+    }
+    return rv;
+}

@@ -1,0 +1,47 @@
+/*
+ * wcs_identity: who the person is (the email, by the platform's rules) and
+ * what the webcast application is told about them (WEBCAST_* variables).
+ */
+#ifndef WCS_IDENTITY_H
+#define WCS_IDENTITY_H
+
+#include <apr_tables.h>
+
+#include "wcs_response.h"
+#include "wcs_result.h"
+
+#define WCS_ENV_PREFIX "WEBCAST_"
+#define WCS_ENV_VALUE_MAX 2048   /* longer values are cut, never refused */
+
+/* One mapping from a SAML attribute (Name or FriendlyName, compared
+ * case-insensitively) to an environment variable WEBCAST_*. */
+typedef struct wcs_attr_map_t {
+    const char *saml_name;
+    const char *env_name;
+} wcs_attr_map_t;
+
+/* Is s an email address as people have them: one '@', a dot-atom local
+ * part of at most 64 bytes, a domain of at least two labels, at most 254
+ * bytes in all?  An Entra guest UPN ("x_domain#EXT#@tenant...") is not. */
+int wcs_email_valid(const char *s);
+
+/* The email that identifies the person in a: the NameID, or the attribute
+ * email_attr when that is given (then the NameID is not used).  Returned
+ * trimmed and lower-cased, from p.  Refuses with 2b. */
+apr_status_t wcs_identity_email(const char **email, wcs_result_t *res,
+                                const wcs_assertion_t *a,
+                                const char *email_attr, apr_pool_t *p);
+
+/* Is name usable as a variable this module exports: WEBCAST_ followed by
+ * upper-case letters, digits and underscores? */
+int wcs_env_name_valid(const char *name);
+
+/* The variables for the application: WEBCAST_EMAIL, WEBCAST_IDP,
+ * WEBCAST_NAMEID, WEBCAST_AUTHN_CONTEXT, the default first/last/display
+ * name mappings and every mapping in map (which win over the defaults).
+ * Several values are joined by ';', with ';' and '\' in a value escaped
+ * by '\'; control characters become spaces.  Allocated from p. */
+apr_table_t *wcs_identity_env(const wcs_assertion_t *a, const char *email,
+                              const apr_array_header_t *map, apr_pool_t *p);
+
+#endif

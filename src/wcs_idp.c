@@ -1,0 +1,418 @@
+#include <string.h>
+
+#include <apr_file_io.h>
+#include <apr_strings.h>
+
+#include <openssl/x509.h>
+#include <openssl/evp.h>
+#include <openssl/asn1.h>
+
+#include <xmlsec/xmlsec.h>
+#include <xmlsec/crypto.h>
+
+#include "wcs_idp.h"
+#include "wcs_xml.h"
+#include "wcs_result.h"
+
+#define PEM_BEGIN "-----BEGIN CERTIFICATE-----"
+#define PEM_END "-----END CERTIFICATE-----"
+#define CERT_FILE_MAX_BYTES (1024 * 1024)
+
+wcs_idp_t *wcs_idp_create(const char *entity_id, const char *source,
+                          apr_pool_t *p)
+{
+    wcs_idp_t *idp = apr_pcalloc(p, sizeof(*idp));
+
+    idp->entity_id = apr_pstrdup(p, entity_id);
+    idp->source = apr_pstrdup(p, source);
+    idp->keys = apr_array_make(p, 2, sizeof(wcs_idp_key_t *));
+    return idp;
+}
+
+static apr_status_t key_cleanup(void *data)
+{
+    xmlSecKeyDestroy(data);
+    return APR_SUCCESS;
+}
+
+static apr_time_t asn1_time_to_apr(const ASN1_TIME *at)
+{
+    struct tm tm;
+    apr_time_exp_t xt;
+    apr_time_t t;
+
+    memset(&tm, 0, sizeof(tm));
+    if (!at || ASN1_TIME_to_tm(at, &tm) != 1) {
+        return 0;
+    }
+    memset(&xt, 0, sizeof(xt));
+    xt.tm_year = tm.tm_year;
+    xt.tm_mon = tm.tm_mon;
+    xt.tm_mday = tm.tm_mday;
+    xt.tm_hour = tm.tm_hour;
+    xt.tm_min = tm.tm_min;
+    xt.tm_sec = tm.tm_sec;
+    return apr_time_exp_gmt_get(&t, &xt) == APR_SUCCESS ? t : 0;
+}
+
+/* Describe the certificate for log lines: subject and fingerprint. */
+static apr_status_t describe_cert(wcs_idp_key_t *k, const char **err,
+                                  const unsigned char *der, apr_size_t len,
+                                  apr_pool_t *p)
+{
+    const unsigned char *d = der;
+    X509 *x;
+    char buf[256];
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int mdlen = 0, i;
+    char *hex;
+
+    x = d2i_X509(NULL, &d, (long)len);
+    if (!x || d != der + len) {
+        X509_free(x);
+        *err = "not a DER X.509 certificate";
+        return APR_EINVAL;
+    }
+    X509_NAME_oneline(X509_get_subject_name(x), buf, sizeof(buf));
+    k->subject = apr_pstrdup(p, buf);
+    k->not_after = asn1_time_to_apr(X509_get0_notAfter(x));
+    X509_digest(x, EVP_sha256(), md, &mdlen);
+    X509_free(x);
+    hex = apr_palloc(p, mdlen * 3 + 1);
+    for (i = 0; i < mdlen; i++) {
+        apr_snprintf(hex + i * 3, 4, "%02X%s", md[i], i + 1 < mdlen ? ":" : "");
+    }
+    k->sha256 = hex;
+    return APR_SUCCESS;
+}
+
+apr_status_t wcs_idp_add_cert_der(wcs_idp_t *idp, const char **err,
+                                  const unsigned char *der, apr_size_t len,
+                                  const char *source, apr_pool_t *p)
+{
+    wcs_idp_key_t *k = apr_pcalloc(p, sizeof(*k));
+    apr_status_t rv;
+
+    rv = describe_cert(k, err, der, len, p);
+    if (rv != APR_SUCCESS) {
+        *err = apr_psprintf(p, "%s: %s", source, *err);
+        return rv;
+    }
+    k->key = xmlSecCryptoAppKeyLoadMemory(der, (xmlSecSize)len,
+                                          xmlSecKeyDataFormatCertDer,
+                                          NULL, NULL, NULL);
+    if (!k->key) {
+        *err = apr_psprintf(p, "%s: xmlsec cannot use the public key of "
+                            "certificate %s", source, k->subject);
+        return APR_EINVAL;
+    }
+    apr_pool_cleanup_register(p, k->key, key_cleanup, apr_pool_cleanup_null);
+    k->der = apr_pmemdup(p, der, len);
+    k->der_len = len;
+    k->source = apr_pstrdup(p, source);
+    APR_ARRAY_PUSH(idp->keys, wcs_idp_key_t *) = k;
+    return APR_SUCCESS;
+}
+
+/* Decode base64 that may be wrapped, as certificates are written. */
+static apr_status_t decode_cert_b64(unsigned char **der, apr_size_t *len,
+                                    const char *b64, apr_size_t b64len,
+                                    apr_pool_t *p)
+{
+    wcs_result_t res = { WCS_CODE_NONE, NULL };
+    char *out;
+
+    if (wcs_base64_decode(&out, len, &res, b64, b64len, b64len, p)
+        != APR_SUCCESS) {
+        return APR_EINVAL;
+    }
+    *der = (unsigned char *)out;
+    return APR_SUCCESS;
+}
+
+static apr_status_t add_pem_blocks(wcs_idp_t *idp, const char **err,
+                                   const char *text, const char *path,
+                                   apr_pool_t *p)
+{
+    const char *begin = strstr(text, PEM_BEGIN), *end;
+    unsigned char *der;
+    apr_size_t len;
+    apr_status_t rv;
+
+    while (begin) {
+        begin += strlen(PEM_BEGIN);
+        end = strstr(begin, PEM_END);
+        if (!end) {
+            *err = apr_psprintf(p, "%s: unterminated PEM certificate", path);
+            return APR_EINVAL;
+        }
+        if (decode_cert_b64(&der, &len, begin, (apr_size_t)(end - begin), p)
+            != APR_SUCCESS) {
+            *err = apr_psprintf(p, "%s: PEM certificate is not valid base64",
+                                path);
+            return APR_EINVAL;
+        }
+        rv = wcs_idp_add_cert_der(idp, err, der, len, path, p);
+        if (rv != APR_SUCCESS) {
+            return rv;
+        }
+        begin = strstr(end, PEM_BEGIN);
+    }
+    return APR_SUCCESS;
+}
+
+static apr_status_t read_file(char **buf, apr_size_t *len, const char **err,
+                              const char *path, apr_size_t max,
+                              apr_pool_t *p)
+{
+    apr_file_t *f;
+    apr_finfo_t fi;
+    apr_status_t rv;
+    char ebuf[120];
+
+    rv = apr_file_open(&f, path, APR_FOPEN_READ | APR_FOPEN_BINARY, 0, p);
+    if (rv == APR_SUCCESS) {
+        rv = apr_file_info_get(&fi, APR_FINFO_SIZE, f);
+        if (rv == APR_SUCCESS && (apr_size_t)fi.size > max) {
+            apr_file_close(f);
+            *err = apr_psprintf(p, "%s: %" APR_OFF_T_FMT " bytes, over the "
+                                "limit of %" APR_SIZE_T_FMT, path, fi.size, max);
+            return APR_EINVAL;
+        }
+    }
+    if (rv == APR_SUCCESS) {
+        *buf = apr_palloc(p, (apr_size_t)fi.size + 1);
+        rv = apr_file_read_full(f, *buf, (apr_size_t)fi.size, len);
+        (*buf)[*len] = '\0';
+        apr_file_close(f);
+    }
+    if (rv != APR_SUCCESS) {
+        *err = apr_psprintf(p, "cannot read %s: %s", path,
+                            apr_strerror(rv, ebuf, sizeof(ebuf)));
+    }
+    return rv;
+}
+
+apr_status_t wcs_idp_add_cert_file(wcs_idp_t *idp, const char **err,
+                                   const char *path, apr_pool_t *p)
+{
+    char *buf;
+    apr_size_t len;
+    int before = idp->keys->nelts;
+    unsigned char *der;
+    apr_size_t der_len;
+    apr_status_t rv;
+
+    rv = read_file(&buf, &len, err, path, CERT_FILE_MAX_BYTES, p);
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
+    if (strstr(buf, PEM_BEGIN)) {
+        rv = add_pem_blocks(idp, err, buf, path, p);
+    }
+    else if (len > 0 && (unsigned char)buf[0] == 0x30) {
+        rv = wcs_idp_add_cert_der(idp, err, (unsigned char *)buf, len, path, p);
+    }
+    else if (decode_cert_b64(&der, &der_len, buf, len, p) == APR_SUCCESS) {
+        rv = wcs_idp_add_cert_der(idp, err, der, der_len, path, p);
+    }
+    else {
+        *err = apr_psprintf(p, "%s: neither a PEM, base64 nor DER "
+                            "certificate", path);
+        rv = APR_EINVAL;
+    }
+    if (rv == APR_SUCCESS && idp->keys->nelts == before) {
+        *err = apr_psprintf(p, "%s: no certificate in the file", path);
+        rv = APR_EINVAL;
+    }
+    if (rv != APR_SUCCESS) {
+        idp->keys->nelts = before;
+    }
+    return rv;
+}
+
+const wcs_idp_key_t *wcs_idp_key_by_der(const wcs_idp_t *idp,
+                                        const unsigned char *der,
+                                        apr_size_t len)
+{
+    int i;
+
+    for (i = 0; i < idp->keys->nelts; i++) {
+        const wcs_idp_key_t *k = APR_ARRAY_IDX(idp->keys, i, wcs_idp_key_t *);
+
+        if (k->der_len == len && !memcmp(k->der, der, len)) {
+            return k;
+        }
+    }
+    return NULL;
+}
+
+/* --- metadata -------------------------------------------------------- */
+
+static int is_signing_key(const xmlNode *kd, apr_pool_t *p)
+{
+    const char *use = wcs_xml_attr(kd, "use", p);
+
+    return !use || !strcmp(use, "signing");
+}
+
+static apr_status_t add_key_descriptor(wcs_idp_t *idp, const char **err,
+                                       const xmlNode *kd, const char *path,
+                                       apr_pool_t *p)
+{
+    xmlNodePtr ki, x509, cert = NULL;
+    apr_status_t rv;
+
+    ki = wcs_xml_child(kd, WCS_NS_DSIG, "KeyInfo", NULL);
+    for (x509 = wcs_xml_child(ki, WCS_NS_DSIG, "X509Data", NULL); x509;
+         x509 = wcs_xml_child(ki, WCS_NS_DSIG, "X509Data", x509)) {
+        for (cert = wcs_xml_child(x509, WCS_NS_DSIG, "X509Certificate", NULL);
+             cert;
+             cert = wcs_xml_child(x509, WCS_NS_DSIG, "X509Certificate", cert)) {
+            const char *b64 = wcs_xml_text(cert, p);
+            unsigned char *der;
+            apr_size_t len;
+
+            if (!b64 || decode_cert_b64(&der, &len, b64, strlen(b64), p)
+                != APR_SUCCESS) {
+                *err = apr_psprintf(p, "%s: IdP %s: X509Certificate (line %ld) "
+                                    "is not valid base64", path,
+                                    idp->entity_id, xmlGetLineNo(cert));
+                return APR_EINVAL;
+            }
+            rv = wcs_idp_add_cert_der(idp, err, der, len, path, p);
+            if (rv != APR_SUCCESS) {
+                return rv;
+            }
+        }
+    }
+    return APR_SUCCESS;
+}
+
+static void add_sso_locations(wcs_idp_t *idp, const xmlNode *sso_desc,
+                              apr_pool_t *p)
+{
+    xmlNodePtr s;
+
+    for (s = wcs_xml_child(sso_desc, WCS_NS_MD, "SingleSignOnService", NULL);
+         s; s = wcs_xml_child(sso_desc, WCS_NS_MD, "SingleSignOnService", s)) {
+        const char *binding = wcs_xml_attr(s, "Binding", p);
+        const char *loc = wcs_xml_attr(s, "Location", p);
+
+        if (!binding || !loc) {
+            continue;
+        }
+        if (!idp->sso_redirect && !strcmp(binding,
+                "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect")) {
+            idp->sso_redirect = loc;
+        }
+        else if (!idp->sso_post && !strcmp(binding,
+                "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST")) {
+            idp->sso_post = loc;
+        }
+    }
+}
+
+static apr_status_t add_entity(apr_hash_t *idps, int *count,
+                               const char **err, const xmlNode *ed,
+                               const char *path, apr_pool_t *p)
+{
+    const char *entity_id = wcs_xml_attr(ed, "entityID", p);
+    xmlNodePtr sso_desc, kd;
+    wcs_idp_t *idp;
+    apr_status_t rv;
+
+    sso_desc = wcs_xml_child(ed, WCS_NS_MD, "IDPSSODescriptor", NULL);
+    if (!sso_desc) {
+        return APR_SUCCESS;     /* an SP or AA in a federation file */
+    }
+    if (!entity_id || !*entity_id) {
+        *err = apr_psprintf(p, "%s: EntityDescriptor (line %ld) has no "
+                            "entityID", path, xmlGetLineNo((xmlNodePtr)ed));
+        return APR_EINVAL;
+    }
+    if (apr_hash_get(idps, entity_id, APR_HASH_KEY_STRING)) {
+        *err = apr_psprintf(p, "%s: IdP %s is already configured", path,
+                            entity_id);
+        return APR_EINVAL;
+    }
+    idp = wcs_idp_create(entity_id, path, p);
+    for (; sso_desc;
+         sso_desc = wcs_xml_child(ed, WCS_NS_MD, "IDPSSODescriptor", sso_desc)) {
+        for (kd = wcs_xml_child(sso_desc, WCS_NS_MD, "KeyDescriptor", NULL);
+             kd; kd = wcs_xml_child(sso_desc, WCS_NS_MD, "KeyDescriptor", kd)) {
+            if (!is_signing_key(kd, p)) {
+                continue;
+            }
+            rv = add_key_descriptor(idp, err, kd, path, p);
+            if (rv != APR_SUCCESS) {
+                return rv;
+            }
+        }
+        add_sso_locations(idp, sso_desc, p);
+    }
+    if (idp->keys->nelts == 0) {
+        *err = apr_psprintf(p, "%s: IdP %s has no signing certificate "
+                            "(KeyDescriptor use=\"signing\")", path, entity_id);
+        return APR_EINVAL;
+    }
+    apr_hash_set(idps, idp->entity_id, APR_HASH_KEY_STRING, idp);
+    (*count)++;
+    return APR_SUCCESS;
+}
+
+static apr_status_t walk_entities(apr_hash_t *idps, int *count,
+                                  const char **err, const xmlNode *node,
+                                  const char *path, apr_pool_t *p)
+{
+    xmlNodePtr c;
+    apr_status_t rv = APR_SUCCESS;
+
+    if (wcs_xml_is(node, WCS_NS_MD, "EntityDescriptor")) {
+        return add_entity(idps, count, err, node, path, p);
+    }
+    if (!wcs_xml_is(node, WCS_NS_MD, "EntitiesDescriptor")) {
+        return APR_SUCCESS;
+    }
+    for (c = node->children; c && rv == APR_SUCCESS; c = c->next) {
+        rv = walk_entities(idps, count, err, c, path, p);
+    }
+    return rv;
+}
+
+apr_status_t wcs_idp_load_metadata(apr_hash_t *idps, int *count,
+                                   const char **err, const char *path,
+                                   apr_pool_t *p, apr_pool_t *ptemp)
+{
+    char *buf;
+    apr_size_t len;
+    xmlDocPtr doc;
+    xmlNodePtr root;
+    wcs_result_t res = { WCS_CODE_NONE, NULL };
+    apr_status_t rv;
+
+    *count = 0;
+    rv = read_file(&buf, &len, err, path, WCS_METADATA_MAX_BYTES, ptemp);
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
+    rv = wcs_xml_parse(&doc, &res, buf, len, WCS_METADATA_MAX_BYTES,
+                       WCS_XML_MAX_DEPTH_DEFAULT, ptemp);
+    if (rv != APR_SUCCESS) {
+        *err = apr_psprintf(p, "%s: %s", path, res.reason);
+        return rv;
+    }
+    root = xmlDocGetRootElement(doc);
+    if (!wcs_xml_is(root, WCS_NS_MD, "EntityDescriptor")
+        && !wcs_xml_is(root, WCS_NS_MD, "EntitiesDescriptor")) {
+        *err = apr_psprintf(p, "%s: not SAML 2.0 metadata (root element is "
+                            "%s)", path, (const char *)root->name);
+        return APR_EINVAL;
+    }
+    rv = walk_entities(idps, count, err, root, path, p);
+    if (rv == APR_SUCCESS && *count == 0) {
+        *err = apr_psprintf(p, "%s: no IDPSSODescriptor in the metadata", path);
+        rv = APR_EINVAL;
+    }
+    return rv;
+}

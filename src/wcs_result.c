@@ -1,0 +1,67 @@
+#include <apr_strings.h>
+
+#include "wcs_result.h"
+
+typedef struct {
+    const char *str;
+    int http_status;
+    const char *text;
+} wcs_code_info_t;
+
+/* Indexed by wcs_code_t; 0a-3c are the platform's codes and never change. */
+static const wcs_code_info_t code_info[WCS_CODE_COUNT] = {
+    [WCS_CODE_NONE]             = { "", 200, "" },
+    [WCS_CODE_GENERAL]          = { "0a", 400, "The sign-in request could not be processed." },
+    [WCS_CODE_NO_EVENT]         = { "1a", 400, "The sign-in request names no event." },
+    [WCS_CODE_NO_RESPONSE]      = { "1b", 400, "The sign-in request carries no SAML response." },
+    [WCS_CODE_MISCONFIG]        = { "1c", 403, "The identity provider and this site are not configured for each other." },
+    [WCS_CODE_SIGNATURE]        = { "2a", 403, "The SAML response is not validly signed." },
+    [WCS_CODE_NO_EMAIL]         = { "2b", 403, "The identity provider sent no usable email address." },
+    [WCS_CODE_EVENT_NOT_NUMBER] = { "3a", 400, "The event ID is not a number." },
+    [WCS_CODE_EVENT_UNKNOWN]    = { "3b", 404, "The event does not exist." },
+    [WCS_CODE_EVENT_DENIED]     = { "3c", 403, "The event is not available to you." },
+    [WCS_CODE_EXPIRED]          = { "4a", 403, "The sign-in has expired; please sign in again." },
+    [WCS_CODE_NOT_YET_VALID]    = { "4b", 403, "The sign-in is not valid yet; check the clocks." },
+    [WCS_CODE_AUDIENCE]         = { "4c", 403, "The sign-in was meant for another site." },
+    [WCS_CODE_DESTINATION]      = { "4d", 403, "The sign-in was sent to another address." },
+    [WCS_CODE_RECIPIENT]        = { "4e", 403, "The sign-in was confirmed for another address." },
+    [WCS_CODE_REPLAY]           = { "4f", 403, "This sign-in was already used; please sign in again." },
+    [WCS_CODE_ENCRYPTED]        = { "4g", 403, "Encrypted sign-ins are not accepted here." },
+    [WCS_CODE_PROFILE]          = { "4h", 403, "The sign-in does not follow the SAML web browser profile." },
+    [WCS_CODE_STORE]            = { "4i", 503, "Sign-in is unavailable right now; please try again." },
+};
+
+static const wcs_code_info_t *info(wcs_code_t code)
+{
+    if (code <= WCS_CODE_NONE || code >= WCS_CODE_COUNT) {
+        return &code_info[WCS_CODE_GENERAL];
+    }
+    return &code_info[code];
+}
+
+const char *wcs_code_str(wcs_code_t code)
+{
+    return info(code)->str;
+}
+
+const char *wcs_code_text(wcs_code_t code)
+{
+    return info(code)->text;
+}
+
+int wcs_code_http_status(wcs_code_t code)
+{
+    return info(code)->http_status;
+}
+
+apr_status_t wcs_refuse(wcs_result_t *res, apr_pool_t *p, wcs_code_t code,
+                        const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    res->code = code;
+    res->reason = apr_pvsprintf(p, fmt, ap);
+    va_end(ap);
+    return WCS_EREFUSED;
+}

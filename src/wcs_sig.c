@@ -1,0 +1,437 @@
+#include <string.h>
+
+#include <apr_strings.h>
+
+#include <libxml/parser.h>
+#include <libxml/valid.h>
+#include <xmlsec/xmlsec.h>
+#include <xmlsec/errors.h>
+#include <xmlsec/transforms.h>
+#include <xmlsec/xmldsig.h>
+#include <xmlsec/crypto.h>
+
+#include "wcs_sig.h"
+#include "wcs_xml.h"
+
+/* --- xmlsec errors, per thread --------------------------------------- */
+
+static __thread char xmlsec_error[256];
+
+static void xmlsec_error_cb(const char *file, int line, const char *func,
+                            const char *error_object,
+                            const char *error_subject, int reason,
+                            const char *msg)
+{
+    /* Keep the first error of a failing call: it is the cause; later ones
+     * are the callers unwinding. */
+    if (xmlsec_error[0]) {
+        return;
+    }
+    apr_snprintf(xmlsec_error, sizeof(xmlsec_error), "%s%s%s",
+                 error_subject ? error_subject : "",
+                 error_subject ? ": " : "",
+                 msg ? msg : xmlSecErrorsGetMsg((xmlSecSize)reason));
+}
+
+void wcs_sig_init_errors(void)
+{
+    xmlSecErrorsSetCallback(xmlsec_error_cb);
+}
+
+const char *wcs_sig_last_xmlsec_error(void)
+{
+    return xmlsec_error;
+}
+
+/* --- IDs ------------------------------------------------------------- */
+
+static apr_status_t register_id(wcs_result_t *res, xmlDocPtr doc,
+                                xmlNodePtr elem, xmlAttrPtr attr,
+                                apr_pool_t *p)
+{
+    xmlChar *value = xmlNodeListGetString(doc, attr->children, 1);
+    apr_status_t rv = APR_SUCCESS;
+
+    if (!value || !*value) {
+        rv = wcs_refuse(res, p, WCS_CODE_SIGNATURE,
+                        "element %s (line %ld) has an empty ID",
+                        (const char *)elem->name, xmlGetLineNo(elem));
+    }
+    else if (xmlGetID(doc, value)) {
+        rv = wcs_refuse(res, p, WCS_CODE_SIGNATURE,
+                        "ID \"%s\" occurs more than once (element %s, line "
+                        "%ld): signature wrapping refused",
+                        (const char *)value, (const char *)elem->name,
+                        xmlGetLineNo(elem));
+    }
+    else if (!xmlAddID(NULL, doc, value, attr)) {
+        rv = wcs_refuse(res, p, WCS_CODE_GENERAL,
+                        "cannot register ID \"%s\"", (const char *)value);
+    }
+    xmlFree(value);
+    return rv;
+}
+
+apr_status_t wcs_sig_register_ids(wcs_result_t *res, xmlDocPtr doc,
+                                  apr_pool_t *p)
+{
+    xmlNodePtr top = xmlDocGetRootElement(doc), n = top;
+    apr_status_t rv;
+
+    while (n) {
+        if (n->type == XML_ELEMENT_NODE) {
+            xmlAttrPtr a;
+
+            for (a = n->properties; a; a = a->next) {
+                if (!a->ns && !strcmp((const char *)a->name, "ID")) {
+                    rv = register_id(res, doc, n, a, p);
+                    if (rv != APR_SUCCESS) {
+                        return rv;
+                    }
+                }
+            }
+            if (n->children) {
+                n = n->children;
+                continue;
+            }
+        }
+        while (n != top && !n->next) {
+            n = n->parent;
+        }
+        if (n == top) {
+            break;
+        }
+        n = n->next;
+    }
+    return APR_SUCCESS;
+}
+
+apr_status_t wcs_sig_find(xmlNodePtr *sig, wcs_result_t *res,
+                          const xmlNode *elem, apr_pool_t *p)
+{
+    int n = wcs_xml_count_children(elem, WCS_NS_DSIG, "Signature");
+
+    *sig = NULL;
+    if (n > 1) {
+        return wcs_refuse(res, p, WCS_CODE_SIGNATURE,
+                          "%s carries %d Signature elements; one is allowed",
+                          (const char *)elem->name, n);
+    }
+    *sig = wcs_xml_child(elem, WCS_NS_DSIG, "Signature", NULL);
+    return APR_SUCCESS;
+}
+
+/* --- algorithm allowlists --------------------------------------------- */
+
+typedef struct {
+    xmlSecTransformId (*id)(void);
+    int sha1;                    /* needs allow_sha1 */
+} alg_t;
+
+#define ALG(getter, sha1) { getter, sha1 }
+
+static const alg_t c14n_algs[] = {
+    ALG(xmlSecTransformExclC14NGetKlass, 0),
+    ALG(xmlSecTransformExclC14NWithCommentsGetKlass, 0),
+    ALG(xmlSecTransformInclC14NGetKlass, 0),
+    ALG(xmlSecTransformInclC14NWithCommentsGetKlass, 0),
+    { NULL, 0 }
+};
+
+static const alg_t signature_algs[] = {
+    ALG(xmlSecOpenSSLTransformRsaSha256GetKlass, 0),
+    ALG(xmlSecOpenSSLTransformRsaSha384GetKlass, 0),
+    ALG(xmlSecOpenSSLTransformRsaSha512GetKlass, 0),
+    ALG(xmlSecOpenSSLTransformEcdsaSha256GetKlass, 0),
+    ALG(xmlSecOpenSSLTransformEcdsaSha384GetKlass, 0),
+    ALG(xmlSecOpenSSLTransformEcdsaSha512GetKlass, 0),
+    ALG(xmlSecOpenSSLTransformRsaSha1GetKlass, 1),
+    ALG(xmlSecOpenSSLTransformEcdsaSha1GetKlass, 1),
+    { NULL, 0 }
+};
+
+static const alg_t digest_algs[] = {
+    ALG(xmlSecOpenSSLTransformSha256GetKlass, 0),
+    ALG(xmlSecOpenSSLTransformSha384GetKlass, 0),
+    ALG(xmlSecOpenSSLTransformSha512GetKlass, 0),
+    ALG(xmlSecOpenSSLTransformSha1GetKlass, 1),
+    { NULL, 0 }
+};
+
+static const alg_t reference_transforms[] = {
+    ALG(xmlSecTransformEnvelopedGetKlass, 0),
+    ALG(xmlSecTransformExclC14NGetKlass, 0),
+    ALG(xmlSecTransformExclC14NWithCommentsGetKlass, 0),
+    ALG(xmlSecTransformInclC14NGetKlass, 0),
+    ALG(xmlSecTransformInclC14NWithCommentsGetKlass, 0),
+    { NULL, 0 }
+};
+
+/* Is uri one of algs?  *sha1 tells whether the match is a SHA-1 one. */
+static int alg_allowed(const alg_t *algs, const char *uri, int *sha1)
+{
+    for (; algs->id; algs++) {
+        xmlSecTransformId id = algs->id();
+
+        if (uri && id->href && !strcmp(uri, (const char *)id->href)) {
+            *sha1 = algs->sha1;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static void enable_algs(xmlSecDSigCtxPtr ctx, const alg_t *algs,
+                        int allow_sha1, int for_reference)
+{
+    for (; algs->id; algs++) {
+        if (algs->sha1 && !allow_sha1) {
+            continue;
+        }
+        if (for_reference) {
+            xmlSecDSigCtxEnableReferenceTransform(ctx, algs->id());
+        }
+        else {
+            xmlSecDSigCtxEnableSignatureTransform(ctx, algs->id());
+        }
+    }
+}
+
+/* Check one Algorithm attribute of node against algs, with a reason that
+ * names the algorithm and the element. */
+static apr_status_t check_alg(wcs_result_t *res, const xmlNode *node,
+                              const alg_t *algs, const wcs_idp_t *idp,
+                              apr_pool_t *p)
+{
+    const char *uri = node ? wcs_xml_attr(node, "Algorithm", p) : NULL;
+    int sha1 = 0;
+
+    if (!node) {
+        return wcs_refuse(res, p, WCS_CODE_SIGNATURE,
+                          "Signature is incomplete (no algorithm element)");
+    }
+    if (!alg_allowed(algs, uri, &sha1)) {
+        return wcs_refuse(res, p, WCS_CODE_SIGNATURE,
+                          "%s algorithm \"%s\" is not allowed",
+                          (const char *)node->name, uri ? uri : "(none)");
+    }
+    if (sha1 && !idp->allow_sha1) {
+        return wcs_refuse(res, p, WCS_CODE_SIGNATURE,
+                          "%s is SHA-1 (%s), refused: SHA-1 is accepted only "
+                          "for IdPs named by WebcastSAMLAllowSHA1",
+                          (const char *)node->name, uri);
+    }
+    return APR_SUCCESS;
+}
+
+/* --- structure before cryptography ----------------------------------- */
+
+/* Everything that can be refused without a key is refused here, so that
+ * a wrapped or foreign signature costs no cryptography and gets a reason
+ * that names what is wrong. */
+static apr_status_t check_structure(wcs_result_t *res, const xmlNode *elem,
+                                    const xmlNode *sig, const wcs_idp_t *idp,
+                                    apr_pool_t *p)
+{
+    const char *id = wcs_xml_attr(elem, "ID", p), *uri;
+    xmlNodePtr si, ref, transforms, t;
+    xmlAttrPtr target;
+    apr_status_t rv;
+
+    si = wcs_xml_child(sig, WCS_NS_DSIG, "SignedInfo", NULL);
+    if (!si || wcs_xml_count_children(sig, WCS_NS_DSIG, "SignedInfo") != 1
+        || !wcs_xml_child(sig, WCS_NS_DSIG, "SignatureValue", NULL)) {
+        return wcs_refuse(res, p, WCS_CODE_SIGNATURE,
+                          "Signature of %s is malformed (SignedInfo or "
+                          "SignatureValue missing)", (const char *)elem->name);
+    }
+    if (wcs_xml_count_children(si, WCS_NS_DSIG, "Reference") != 1) {
+        return wcs_refuse(res, p, WCS_CODE_SIGNATURE,
+                          "Signature of %s has %d References; exactly one is "
+                          "allowed", (const char *)elem->name,
+                          wcs_xml_count_children(si, WCS_NS_DSIG, "Reference"));
+    }
+    ref = wcs_xml_child(si, WCS_NS_DSIG, "Reference", NULL);
+    uri = wcs_xml_attr(ref, "URI", p);
+    if (!id || !uri || uri[0] != '#' || strcmp(uri + 1, id)) {
+        return wcs_refuse(res, p, WCS_CODE_SIGNATURE,
+                          "Signature of %s references \"%s\", not the %s itself "
+                          "(#%s)", (const char *)elem->name,
+                          uri ? uri : "(no URI)", (const char *)elem->name,
+                          id ? id : "");
+    }
+    target = xmlGetID(elem->doc, (const xmlChar *)id);
+    if (!target || target->parent != elem) {
+        return wcs_refuse(res, p, WCS_CODE_SIGNATURE,
+                          "reference #%s does not resolve to the signed %s",
+                          id, (const char *)elem->name);
+    }
+    rv = check_alg(res, wcs_xml_child(si, WCS_NS_DSIG, "CanonicalizationMethod",
+                                      NULL), c14n_algs, idp, p);
+    if (rv == APR_SUCCESS) {
+        rv = check_alg(res, wcs_xml_child(si, WCS_NS_DSIG, "SignatureMethod",
+                                          NULL), signature_algs, idp, p);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = check_alg(res, wcs_xml_child(ref, WCS_NS_DSIG, "DigestMethod",
+                                          NULL), digest_algs, idp, p);
+    }
+    transforms = wcs_xml_child(ref, WCS_NS_DSIG, "Transforms", NULL);
+    for (t = wcs_xml_child(transforms, WCS_NS_DSIG, "Transform", NULL);
+         t && rv == APR_SUCCESS;
+         t = wcs_xml_child(transforms, WCS_NS_DSIG, "Transform", t)) {
+        rv = check_alg(res, t, reference_transforms, idp, p);
+    }
+    return rv;
+}
+
+/* --- cryptography ------------------------------------------------------ */
+
+/* The configured key that KeyInfo's certificate names, if any.  *foreign
+ * is set when KeyInfo carries certificates none of which is configured. */
+static const wcs_idp_key_t *keyinfo_hint(const char **foreign,
+                                         const xmlNode *sig,
+                                         const wcs_idp_t *idp, apr_pool_t *p)
+{
+    xmlNodePtr ki, x509, cert;
+    wcs_result_t ignored = { WCS_CODE_NONE, NULL };
+
+    *foreign = NULL;
+    ki = wcs_xml_child(sig, WCS_NS_DSIG, "KeyInfo", NULL);
+    for (x509 = wcs_xml_child(ki, WCS_NS_DSIG, "X509Data", NULL); x509;
+         x509 = wcs_xml_child(ki, WCS_NS_DSIG, "X509Data", x509)) {
+        for (cert = wcs_xml_child(x509, WCS_NS_DSIG, "X509Certificate", NULL);
+             cert;
+             cert = wcs_xml_child(x509, WCS_NS_DSIG, "X509Certificate", cert)) {
+            const char *b64 = wcs_xml_text(cert, p);
+            char *der;
+            apr_size_t len;
+            const wcs_idp_key_t *k;
+
+            if (!b64 || wcs_base64_decode(&der, &len, &ignored, b64,
+                                          strlen(b64), strlen(b64), p)
+                        != APR_SUCCESS) {
+                continue;
+            }
+            k = wcs_idp_key_by_der(idp, (unsigned char *)der, len);
+            if (k) {
+                return k;
+            }
+            *foreign = "a certificate";
+        }
+    }
+    return NULL;
+}
+
+typedef enum { TRY_VERIFIED, TRY_INVALID, TRY_ERROR } try_t;
+
+static try_t try_key(const char **why, xmlNodePtr sig,
+                     const wcs_idp_key_t *k, const wcs_idp_t *idp,
+                     apr_pool_t *p)
+{
+    xmlSecDSigCtxPtr ctx;
+    xmlSecDSigReferenceCtxPtr ref;
+    try_t outcome = TRY_ERROR;
+
+    xmlsec_error[0] = '\0';
+    ctx = xmlSecDSigCtxCreate(NULL);
+    if (!ctx) {
+        *why = "xmlsec cannot create a signature context";
+        return TRY_ERROR;
+    }
+    /* signKey set and no keys manager: xmlsec reads no key from KeyInfo. */
+    ctx->signKey = xmlSecKeyDuplicate(k->key);
+    ctx->enabledReferenceUris = xmlSecTransformUriTypeSameDocument;
+    enable_algs(ctx, c14n_algs, idp->allow_sha1, 0);
+    enable_algs(ctx, signature_algs, idp->allow_sha1, 0);
+    enable_algs(ctx, reference_transforms, idp->allow_sha1, 1);
+    enable_algs(ctx, digest_algs, idp->allow_sha1, 1);
+
+    if (!ctx->signKey) {
+        *why = "xmlsec cannot duplicate the configured key";
+    }
+    else if (xmlSecDSigCtxVerify(ctx, sig) < 0) {
+        *why = apr_psprintf(p, "xmlsec refused the signature: %s",
+                            xmlsec_error[0] ? xmlsec_error : "unknown error");
+    }
+    else if (ctx->status != xmlSecDSigStatusSucceeded) {
+        ref = xmlSecPtrListGetSize(&ctx->signedInfoReferences) == 1
+              ? xmlSecPtrListGetItem(&ctx->signedInfoReferences, 0) : NULL;
+        *why = ref && ref->status != xmlSecDSigStatusSucceeded
+               ? "the digest does not match: the signed element was changed "
+                 "after signing"
+               : "the signature value does not verify with the configured key";
+        outcome = TRY_INVALID;
+    }
+    else if (xmlSecPtrListGetSize(&ctx->signedInfoReferences) != 1
+             || !(ref = xmlSecPtrListGetItem(&ctx->signedInfoReferences, 0))
+             || ref->status != xmlSecDSigStatusSucceeded) {
+        *why = "xmlsec verified a reference set other than the one checked";
+    }
+    else {
+        outcome = TRY_VERIFIED;
+    }
+    xmlSecDSigCtxDestroy(ctx);
+    return outcome;
+}
+
+apr_status_t wcs_sig_verify(wcs_result_t *res, xmlNodePtr elem,
+                            xmlNodePtr sig, const wcs_idp_t *idp,
+                            const wcs_logger_t *lg, apr_pool_t *p)
+{
+    const wcs_idp_key_t *hint, *k;
+    const char *foreign, *why = "no key is configured";
+    apr_status_t rv;
+    int i;
+    try_t outcome;
+
+    rv = check_structure(res, elem, sig, idp, p);
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
+    hint = keyinfo_hint(&foreign, sig, idp, p);
+    if (hint) {
+        outcome = try_key(&why, sig, hint, idp, p);
+        if (outcome == TRY_VERIFIED) {
+            wcs_log_printf(lg, WCS_LOG_MARK, WCS_LOG_DEBUG, p,
+                           "%s signature verified with %s (%s)",
+                           (const char *)elem->name, hint->subject,
+                           hint->source);
+            return APR_SUCCESS;
+        }
+        if (outcome == TRY_ERROR) {
+            return wcs_refuse(res, p, WCS_CODE_SIGNATURE,
+                              "%s signature: %s", (const char *)elem->name, why);
+        }
+    }
+    /* KeyInfo is only a hint: every configured key is tried, so a message
+     * without KeyInfo (or with a stale one) still verifies. */
+    for (i = 0; i < idp->keys->nelts; i++) {
+        k = APR_ARRAY_IDX(idp->keys, i, const wcs_idp_key_t *);
+        if (k == hint) {
+            continue;
+        }
+        outcome = try_key(&why, sig, k, idp, p);
+        if (outcome == TRY_VERIFIED) {
+            wcs_log_printf(lg, WCS_LOG_MARK, WCS_LOG_DEBUG, p,
+                           "%s signature verified with %s (%s)",
+                           (const char *)elem->name, k->subject, k->source);
+            return APR_SUCCESS;
+        }
+        if (outcome == TRY_ERROR) {
+            return wcs_refuse(res, p, WCS_CODE_SIGNATURE,
+                              "%s signature: %s", (const char *)elem->name, why);
+        }
+    }
+    if (foreign && !hint) {
+        return wcs_refuse(res, p, WCS_CODE_MISCONFIG,
+                          "%s is signed with a certificate that is not among "
+                          "the %d configured for IdP %s, and no configured key "
+                          "verifies it: has the IdP rolled its signing key? "
+                          "Update its metadata or certificate file",
+                          (const char *)elem->name, idp->keys->nelts,
+                          idp->entity_id);
+    }
+    return wcs_refuse(res, p, WCS_CODE_SIGNATURE, "%s signature is invalid: %s",
+                      (const char *)elem->name, why);
+}

@@ -1,0 +1,48 @@
+/*
+ * wcs_store: the small interface through which the core keeps sessions,
+ * the replay cache and (later) outstanding AuthnRequests.  The glue backs
+ * it with one of httpd's socache providers (shmcb, memcache, redis), so
+ * that several servers can share it; the core never sees which.
+ */
+#ifndef WCS_STORE_H
+#define WCS_STORE_H
+
+#include <apr_pools.h>
+#include <apr_time.h>
+
+#include "wcs_result.h"
+
+/* Every key is a prefix and the hex SHA-256 of what it names: short
+ * enough for any provider (memcache allows 250 bytes), and a dump of the
+ * store reveals no cookie and no assertion ID. */
+#define WCS_STORE_KEY_MAX 80
+
+typedef struct wcs_store_t {
+    void *baton;
+    /* Copy the value of key into buf (capacity *len); set *len to its
+     * length.  APR_NOTFOUND is a miss; any other error is a failure. */
+    apr_status_t (*get)(void *baton, const char *key, unsigned char *buf,
+                        apr_size_t *len, apr_pool_t *p);
+    /* Store value under key until expiry (absolute). */
+    apr_status_t (*put)(void *baton, const char *key, apr_time_t expiry,
+                        const unsigned char *value, apr_size_t len,
+                        apr_pool_t *p);
+    apr_status_t (*remove)(void *baton, const char *key, apr_pool_t *p);
+} wcs_store_t;
+
+/* The store key for (kind, part1, part2): kind ":" hex(SHA-256(part1
+ * "\n" part2)); part2 may be NULL.  Allocated from p. */
+const char *wcs_store_key(const char *kind, const char *part1,
+                          const char *part2, apr_pool_t *p);
+
+/* Remember that the assertion assertion_id of IdP issuer has been used,
+ * until expires.  Refuses with 4f when it was seen before and with 4i
+ * when the store fails (fail closed). */
+apr_status_t wcs_replay_check_and_mark(wcs_result_t *res,
+                                       const wcs_store_t *store,
+                                       const char *issuer,
+                                       const char *assertion_id,
+                                       apr_time_t expires, apr_time_t now,
+                                       apr_pool_t *p);
+
+#endif

@@ -1,0 +1,108 @@
+#include <string.h>
+
+#include <apr_lib.h>
+#include <apr_strings.h>
+#include <apr_uri.h>
+
+#include "wcs_url.h"
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+static char *lower_dup(const char *s, apr_pool_t *p)
+{
+    char *out = apr_pstrdup(p, s), *c;
+
+    for (c = out; *c; c++) {
+        *c = (char)apr_tolower(*c);
+    }
+    return out;
+}
+
+static int unreserved(int c)
+{
+    return apr_isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~';
+}
+
+/* Percent-encoding normalisation (RFC 3986 6.2.2.1 and 6.2.2.2). */
+static const char *pct_normalise(const char *s, apr_pool_t *p)
+{
+    char *out, *w;
+
+    if (!s) {
+        return NULL;
+    }
+    out = w = apr_palloc(p, strlen(s) + 1);
+    while (*s) {
+        int hi, lo;
+
+        if (s[0] == '%' && (hi = hexval(s[1])) >= 0
+            && (lo = hexval(s[2])) >= 0) {
+            int c = hi * 16 + lo;
+
+            if (unreserved(c)) {
+                *w++ = (char)c;
+            }
+            else {
+                *w++ = '%';
+                *w++ = (char)apr_toupper(s[1]);
+                *w++ = (char)apr_toupper(s[2]);
+            }
+            s += 3;
+        }
+        else {
+            *w++ = *s++;
+        }
+    }
+    *w = '\0';
+    return out;
+}
+
+apr_status_t wcs_url_normalise(const char **out, const char *url,
+                               apr_pool_t *p)
+{
+    apr_uri_t u;
+    char *scheme, *host;
+    const char *port = "", *path, *query, *frag;
+    apr_port_t def;
+
+    if (!url || apr_uri_parse(p, url, &u) != APR_SUCCESS || !u.scheme
+        || !u.hostname || !*u.hostname) {
+        return APR_EINVAL;
+    }
+    scheme = lower_dup(u.scheme, p);
+    if (strcmp(scheme, "http") && strcmp(scheme, "https")) {
+        return APR_EINVAL;
+    }
+    host = lower_dup(u.hostname, p);
+    def = apr_uri_port_of_scheme(scheme);
+    if (u.port_str && *u.port_str && u.port != def) {
+        port = apr_psprintf(p, ":%u", (unsigned)u.port);
+    }
+    path = pct_normalise(u.path && *u.path ? u.path : "/", p);
+    query = pct_normalise(u.query, p);
+    frag = pct_normalise(u.fragment, p);
+    *out = apr_pstrcat(p, scheme, "://",
+                       u.user ? u.user : "", u.user ? "@" : "",
+                       strchr(host, ':') ? "[" : "", host,
+                       strchr(host, ':') ? "]" : "", port, path,
+                       query ? "?" : "", query ? query : "",
+                       frag ? "#" : "", frag ? frag : "", NULL);
+    return APR_SUCCESS;
+}
+
+int wcs_url_equal(const char *a, const char *b, apr_pool_t *p)
+{
+    const char *na, *nb;
+
+    if (wcs_url_normalise(&na, a, p) != APR_SUCCESS
+        || wcs_url_normalise(&nb, b, p) != APR_SUCCESS) {
+        return 0;
+    }
+    return !strcmp(na, nb);
+}

@@ -1,0 +1,369 @@
+#include <string.h>
+
+#include <apr_base64.h>
+#include <apr_strings.h>
+#include <apr_thread_mutex.h>
+
+#include <libxml/parser.h>
+#include <libxml/parserInternals.h>
+#include <libxml/SAX2.h>
+
+#include <xmlsec/xmlsec.h>
+#include <xmlsec/errors.h>
+#include <xmlsec/crypto.h>
+
+#include "wcs_xml.h"
+
+static int xml_initialised;
+
+apr_status_t wcs_xml_init(const char **err)
+{
+    /* Called from the single-threaded config phase; a plain flag is
+     * enough.  Nothing global of libxml2 is changed (entity substitution,
+     * DTD loading): other modules share the library. */
+    if (xml_initialised) {
+        return APR_SUCCESS;
+    }
+    xmlInitParser();
+    if (xmlSecInit() < 0) {
+        *err = "xmlSecInit failed";
+        return APR_EGENERAL;
+    }
+    if (xmlSecCheckVersion() != 1) {
+        *err = "the loaded xmlsec library is not compatible with the one "
+               "this module was built against";
+        return APR_EGENERAL;
+    }
+    /* xmlsec's default error callback prints to stderr; the core reports
+     * failures through wcs_result instead. */
+    xmlSecErrorsDefaultCallbackEnableOutput(0);
+    if (xmlSecCryptoAppInit(NULL) < 0 || xmlSecCryptoInit() < 0) {
+        *err = "xmlsec-openssl initialisation failed";
+        return APR_EGENERAL;
+    }
+    xml_initialised = 1;
+    return APR_SUCCESS;
+}
+
+/* --- strict base64 -------------------------------------------------- */
+
+static int b64_value(unsigned char c)
+{
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+    if (c >= '0' && c <= '9') return c - '0' + 52;
+    if (c == '+') return 62;
+    if (c == '/') return 63;
+    return -1;
+}
+
+static int b64_space(unsigned char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+apr_status_t wcs_base64_decode(char **out, apr_size_t *out_len,
+                               wcs_result_t *res, const char *in,
+                               apr_size_t in_len, apr_size_t max_out,
+                               apr_pool_t *p)
+{
+    char *compact;
+    apr_size_t i, n = 0, pad = 0;
+    int last = 0, dlen;
+
+    if (in_len / 4 * 3 > max_out + 3 + in_len / 20) {
+        /* Cheap early cap (allows for line breaks) before any copying. */
+        return wcs_refuse(res, p, WCS_CODE_GENERAL,
+                          "SAMLResponse is %" APR_SIZE_T_FMT " bytes of base64,"
+                          " over the limit of %" APR_SIZE_T_FMT " decoded bytes",
+                          in_len, max_out);
+    }
+    compact = apr_palloc(p, in_len + 1);
+    for (i = 0; i < in_len; i++) {
+        unsigned char c = (unsigned char)in[i];
+
+        if (b64_space(c)) {
+            continue;
+        }
+        if (c == '=') {
+            pad++;
+        }
+        else if (pad || b64_value(c) < 0) {
+            return wcs_refuse(res, p, WCS_CODE_GENERAL,
+                              "SAMLResponse is not valid base64 (byte 0x%02x at "
+                              "offset %" APR_SIZE_T_FMT ")", c, i);
+        }
+        else {
+            last = b64_value(c);
+        }
+        compact[n++] = (char)c;
+    }
+    compact[n] = '\0';
+    if (n == 0) {
+        return wcs_refuse(res, p, WCS_CODE_GENERAL, "SAMLResponse is empty");
+    }
+    if (n % 4 != 0 || pad > 2) {
+        return wcs_refuse(res, p, WCS_CODE_GENERAL,
+                          "SAMLResponse is not valid base64 (length %"
+                          APR_SIZE_T_FMT " is not padded to 4)", n);
+    }
+    /* Canonical encoding: the bits that padding leaves over are zero. */
+    if ((pad == 1 && (last & 0x03)) || (pad == 2 && (last & 0x0f))) {
+        return wcs_refuse(res, p, WCS_CODE_GENERAL,
+                          "SAMLResponse is not canonical base64");
+    }
+    if (n / 4 * 3 - pad > max_out) {
+        return wcs_refuse(res, p, WCS_CODE_GENERAL,
+                          "SAMLResponse decodes to %" APR_SIZE_T_FMT " bytes,"
+                          " over the limit of %" APR_SIZE_T_FMT,
+                          n / 4 * 3 - pad, max_out);
+    }
+    *out = apr_palloc(p, apr_base64_decode_len(compact) + 1);
+    dlen = apr_base64_decode_binary((unsigned char *)*out, compact);
+    (*out)[dlen] = '\0';
+    *out_len = (apr_size_t)dlen;
+    return APR_SUCCESS;
+}
+
+/* --- hardened parse ------------------------------------------------- */
+
+typedef struct {
+    int max_depth;
+    const char *refused;         /* why the guard stopped the parser */
+    startElementNsSAX2Func start_element;
+} parse_guard_t;
+
+static void guard_doctype(void *ctx, const xmlChar *name,
+                          const xmlChar *external_id,
+                          const xmlChar *system_id)
+{
+    xmlParserCtxtPtr ctxt = ctx;
+    parse_guard_t *guard = ctxt->_private;
+
+    /* Stop at "<!DOCTYPE" itself: no internal subset is read, so no
+     * entity is ever declared, expanded or fetched. */
+    guard->refused = "it has a DOCTYPE declaration (DTDs and entities are "
+                     "refused)";
+    xmlStopParser(ctxt);
+}
+
+static void guard_start(void *ctx, const xmlChar *localname,
+                        const xmlChar *prefix, const xmlChar *uri,
+                        int nb_namespaces, const xmlChar **namespaces,
+                        int nb_attributes, int nb_defaulted,
+                        const xmlChar **attributes)
+{
+    xmlParserCtxtPtr ctxt = ctx;
+    parse_guard_t *guard = ctxt->_private;
+
+    if (ctxt->nodeNr >= guard->max_depth) {
+        guard->refused = "it is nested deeper than the limit";
+        xmlStopParser(ctxt);
+        return;
+    }
+    guard->start_element(ctx, localname, prefix, uri, nb_namespaces,
+                         namespaces, nb_attributes, nb_defaulted,
+                         attributes);
+}
+
+static apr_status_t doc_cleanup(void *data)
+{
+    xmlFreeDoc(data);
+    return APR_SUCCESS;
+}
+
+#define WCS_XML_PARSE_OPTIONS \
+    (XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING)
+
+apr_status_t wcs_xml_parse(xmlDocPtr *pdoc, wcs_result_t *res,
+                           const char *buf, apr_size_t len,
+                           apr_size_t max_bytes, int max_depth,
+                           apr_pool_t *p)
+{
+    xmlParserCtxtPtr ctxt;
+    xmlDocPtr doc;
+    parse_guard_t guard;
+    const char *lib_error = NULL;
+
+    *pdoc = NULL;
+    if (len > max_bytes) {
+        return wcs_refuse(res, p, WCS_CODE_GENERAL,
+                          "XML is %" APR_SIZE_T_FMT " bytes, over the limit of %"
+                          APR_SIZE_T_FMT, len, max_bytes);
+    }
+    if (len == 0 || len > INT_MAX) {
+        return wcs_refuse(res, p, WCS_CODE_GENERAL, "XML is empty");
+    }
+    ctxt = xmlNewParserCtxt();
+    if (!ctxt) {
+        return wcs_refuse(res, p, WCS_CODE_GENERAL,
+                          "out of memory creating an XML parser");
+    }
+    memset(&guard, 0, sizeof(guard));
+    guard.max_depth = max_depth;
+    guard.start_element = ctxt->sax->startElementNs;
+    ctxt->sax->internalSubset = guard_doctype;
+    ctxt->sax->externalSubset = NULL;
+    ctxt->sax->entityDecl = NULL;
+    ctxt->sax->startElementNs = guard_start;
+    ctxt->_private = &guard;
+
+    doc = xmlCtxtReadMemory(ctxt, buf, (int)len, NULL, NULL,
+                            WCS_XML_PARSE_OPTIONS);
+    if (!doc && ctxt->lastError.message) {
+        char *e = apr_pstrdup(p, ctxt->lastError.message);
+        apr_size_t l = strlen(e);
+
+        while (l > 0 && (e[l - 1] == '\n' || e[l - 1] == ' ')) {
+            e[--l] = '\0';
+        }
+        lib_error = apr_psprintf(p, "%s (line %d)", e, ctxt->lastError.line);
+    }
+    xmlFreeParserCtxt(ctxt);
+
+    if (doc && (guard.refused || doc->intSubset || doc->extSubset)) {
+        xmlFreeDoc(doc);
+        doc = NULL;
+    }
+    if (guard.refused) {
+        return wcs_refuse(res, p, WCS_CODE_GENERAL, "XML refused: %s",
+                          guard.refused);
+    }
+    if (!doc) {
+        return wcs_refuse(res, p, WCS_CODE_GENERAL,
+                          "XML is not well-formed: %s",
+                          lib_error ? lib_error : "no document");
+    }
+    if (!xmlDocGetRootElement(doc)) {
+        xmlFreeDoc(doc);
+        return wcs_refuse(res, p, WCS_CODE_GENERAL, "XML has no root element");
+    }
+    apr_pool_cleanup_register(p, doc, doc_cleanup, apr_pool_cleanup_null);
+    *pdoc = doc;
+    return APR_SUCCESS;
+}
+
+/* --- DOM helpers ---------------------------------------------------- */
+
+int wcs_xml_is(const xmlNode *node, const char *ns, const char *name)
+{
+    return node && node->type == XML_ELEMENT_NODE && node->ns
+           && node->ns->href
+           && !strcmp((const char *)node->ns->href, ns)
+           && !strcmp((const char *)node->name, name);
+}
+
+xmlNodePtr wcs_xml_child(const xmlNode *parent, const char *ns,
+                         const char *name, const xmlNode *after)
+{
+    xmlNodePtr n;
+
+    if (!parent) {
+        return NULL;
+    }
+    n = after ? after->next : parent->children;
+    for (; n; n = n->next) {
+        if (wcs_xml_is(n, ns, name)) {
+            return n;
+        }
+    }
+    return NULL;
+}
+
+int wcs_xml_count_children(const xmlNode *parent, const char *ns,
+                           const char *name)
+{
+    int count = 0;
+    xmlNodePtr n = wcs_xml_child(parent, ns, name, NULL);
+
+    while (n) {
+        count++;
+        n = wcs_xml_child(parent, ns, name, n);
+    }
+    return count;
+}
+
+int wcs_xml_count_descendants(const xmlNode *top, const char *ns,
+                              const char *name)
+{
+    const xmlNode *n = top;
+    int count = 0;
+
+    /* Iterative pre-order walk: depth is bounded by the parse, but no
+     * recursion is needed at all. */
+    while (n) {
+        if (wcs_xml_is(n, ns, name)) {
+            count++;
+        }
+        if (n->type == XML_ELEMENT_NODE && n->children) {
+            n = n->children;
+            continue;
+        }
+        while (n && n != top && !n->next) {
+            n = n->parent;
+        }
+        if (!n || n == top) {
+            break;
+        }
+        n = n->next;
+    }
+    return count;
+}
+
+const char *wcs_xml_text(const xmlNode *node, apr_pool_t *p)
+{
+    const xmlNode *c;
+    apr_size_t len = 0;
+    char *out, *w;
+
+    for (c = node->children; c; c = c->next) {
+        if (c->type != XML_TEXT_NODE && c->type != XML_CDATA_SECTION_NODE) {
+            return NULL;
+        }
+        len += c->content ? strlen((const char *)c->content) : 0;
+    }
+    out = w = apr_palloc(p, len + 1);
+    for (c = node->children; c; c = c->next) {
+        if (c->content) {
+            apr_size_t l = strlen((const char *)c->content);
+
+            memcpy(w, c->content, l);
+            w += l;
+        }
+    }
+    *w = '\0';
+    return out;
+}
+
+const char *wcs_xml_attr(const xmlNode *node, const char *name,
+                         apr_pool_t *p)
+{
+    xmlAttrPtr attr;
+    const char *v = NULL;
+    xmlChar *s;
+
+    attr = xmlHasNsProp(node, (const xmlChar *)name, NULL);
+    if (!attr || attr->type != XML_ATTRIBUTE_NODE) {
+        return NULL;
+    }
+    s = xmlNodeGetContent((xmlNodePtr)attr);
+    if (s) {
+        v = apr_pstrdup(p, (const char *)s);
+        xmlFree(s);
+    }
+    return v;
+}
+
+char *wcs_str_trim(char *s)
+{
+    apr_size_t len;
+
+    while (b64_space((unsigned char)*s)) {
+        s++;
+    }
+    len = strlen(s);
+    while (len > 0 && b64_space((unsigned char)s[len - 1])) {
+        s[--len] = '\0';
+    }
+    return s;
+}

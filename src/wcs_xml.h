@@ -1,0 +1,74 @@
+/*
+ * wcs_xml: the one door through which untrusted XML enters, strict base64,
+ * and small DOM helpers that read SAML elements by namespace and name.
+ * libxml2 and xmlsec are initialised once per process and never shut down
+ * (other modules in the same httpd share them).
+ */
+#ifndef WCS_XML_H
+#define WCS_XML_H
+
+#include <apr_pools.h>
+#include <libxml/tree.h>
+
+#include "wcs_result.h"
+
+#define WCS_NS_SAMLP "urn:oasis:names:tc:SAML:2.0:protocol"
+#define WCS_NS_SAML  "urn:oasis:names:tc:SAML:2.0:assertion"
+#define WCS_NS_DSIG  "http://www.w3.org/2000/09/xmldsig#"
+#define WCS_NS_MD    "urn:oasis:names:tc:SAML:2.0:metadata"
+
+/* Depth no SAML response or metadata document legitimately reaches. */
+#define WCS_XML_MAX_DEPTH_DEFAULT 40
+
+/* Initialise libxml2, xmlsec and its OpenSSL engine once per process.
+ * Returns APR_SUCCESS, or APR_EGENERAL with *err set (static string). */
+apr_status_t wcs_xml_init(const char **err);
+
+/* Decode strict base64 (standard alphabet, padding required, white space
+ * allowed between characters, canonical final bits) of at most max_out
+ * decoded bytes.  *out is NUL-terminated and allocated from p.  Refuses
+ * with code 0a and a reason in res. */
+apr_status_t wcs_base64_decode(char **out, apr_size_t *out_len,
+                               wcs_result_t *res, const char *in,
+                               apr_size_t in_len, apr_size_t max_out,
+                               apr_pool_t *p);
+
+/* Parse untrusted XML: at most max_bytes, no DOCTYPE at all (so no
+ * entities), no network, no XInclude, depth at most max_depth.  The
+ * document is freed when p is cleared.  Refuses with code 0a. */
+apr_status_t wcs_xml_parse(xmlDocPtr *pdoc, wcs_result_t *res,
+                           const char *buf, apr_size_t len,
+                           apr_size_t max_bytes, int max_depth,
+                           apr_pool_t *p);
+
+/* Is node the element {ns}name? */
+int wcs_xml_is(const xmlNode *node, const char *ns, const char *name);
+
+/* The first element child of parent that is {ns}name, after 'after' when
+ * that is given; NULL when there is none. */
+xmlNodePtr wcs_xml_child(const xmlNode *parent, const char *ns,
+                         const char *name, const xmlNode *after);
+
+/* How many element children of parent are {ns}name. */
+int wcs_xml_count_children(const xmlNode *parent, const char *ns,
+                           const char *name);
+
+/* How many elements {ns}name there are in the whole subtree of top. */
+int wcs_xml_count_descendants(const xmlNode *top, const char *ns,
+                              const char *name);
+
+/* The text of node when its children are text only, copied into p; ""
+ * for an empty element.  NULL when it holds anything else (an element, a
+ * comment, a processing instruction): such content is never half-read. */
+const char *wcs_xml_text(const xmlNode *node, apr_pool_t *p);
+
+/* The value of node's attribute name in no namespace, copied into p, or
+ * NULL when absent. */
+const char *wcs_xml_attr(const xmlNode *node, const char *name,
+                         apr_pool_t *p);
+
+/* Trim XML white space (space, tab, CR, LF) at both ends of s, in place;
+ * returns s advanced past the leading white space. */
+char *wcs_str_trim(char *s);
+
+#endif

@@ -1,0 +1,38 @@
+#!/bin/sh
+# Run the Apache::Test suites (t/*.t) against a real httpd that loads the
+# module just built in .libs.  Called by "make check" with the paths of
+# the build; by hand: WCS_TOP_BUILDDIR=$PWD APXS=apxs t/httpd-tests.sh
+set -eu
+top=${WCS_TOP_BUILDDIR:-$(pwd)}
+apxs=${APXS:-apxs}
+httpd=${HTTPD_BIN:-$($apxs -q SBINDIR)/$($apxs -q TARGET)}
+libexec=$($apxs -q LIBEXECDIR)
+cd "$top"
+
+if [ ! -f .libs/mod_webcast_saml.so ]; then
+    echo "Bail out! .libs/mod_webcast_saml.so is not built"
+    exit 1
+fi
+
+# Test keys, certificates and metadata: made now, never committed.
+t/make-fixtures.sh t/keys
+
+# The base config Apache::Test inherits LoadModule lines from: exactly the
+# modules the suites need, whatever this machine has enabled.
+mkdir -p t/work
+base=t/work/base.conf
+: > "$base"
+for m in mpm_event authn_core authz_core authz_user alias mime dir cgid \
+         headers socache_shmcb env setenvif; do
+    if [ -f "$libexec/mod_$m.so" ]; then
+        echo "LoadModule ${m}_module $libexec/mod_$m.so" >> "$base"
+    fi
+done
+
+user=nobody
+group=$(id -gn nobody 2>/dev/null || echo nogroup)
+
+# -clean first: a config cached by an earlier run may name another port.
+perl t/TEST.PL -clean >/dev/null 2>&1 || true
+exec perl t/TEST.PL -apxs "$apxs" -httpd "$httpd" -httpd_conf "$top/$base" \
+    -user "$user" -group "$group" -port select -verbose=0 "$@"

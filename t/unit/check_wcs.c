@@ -1,0 +1,40 @@
+/* Runs every unit suite of the core; Check prints the summary line. */
+#include <stdlib.h>
+
+#include <apr_general.h>
+
+#include "check_wcs.h"
+#include "wcs_xml.h"
+
+apr_pool_t *wcs_test_pool;
+
+void wcs_test_setup(void)
+{
+    apr_pool_create(&wcs_test_pool, NULL);
+}
+
+void wcs_test_teardown(void)
+{
+    apr_pool_destroy(wcs_test_pool);
+    wcs_test_pool = NULL;
+}
+
+int main(void)
+{
+    SRunner *sr;
+    const char *err = NULL;
+    int failed;
+
+    apr_initialize();
+    atexit(apr_terminate);
+    if (wcs_xml_init(&err) != APR_SUCCESS) {
+        fprintf(stderr, "wcs_xml_init: %s\n", err);
+        return EXIT_FAILURE;
+    }
+    sr = srunner_create(wcs_suite_time_url());
+    srunner_add_suite(sr, wcs_suite_xml());
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
