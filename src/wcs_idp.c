@@ -86,6 +86,18 @@ static apr_status_t describe_cert(wcs_idp_key_t *k, const char **err,
     return APR_SUCCESS;
 }
 
+const char *wcs_idp_describe_der(const unsigned char *der, apr_size_t len,
+                                 apr_pool_t *p)
+{
+    wcs_idp_key_t k;
+    const char *err;
+
+    if (describe_cert(&k, &err, der, len, p) != APR_SUCCESS) {
+        return "an unparsable certificate";
+    }
+    return apr_psprintf(p, "%s (SHA-256 %s)", k.subject, k.sha256);
+}
+
 apr_status_t wcs_idp_add_cert_der(wcs_idp_t *idp, const char **err,
                                   const unsigned char *der, apr_size_t len,
                                   const char *source, apr_pool_t *p)
@@ -256,34 +268,55 @@ static int is_signing_key(const xmlNode *kd, apr_pool_t *p)
     return !use || !strcmp(use, "signing");
 }
 
+apr_array_header_t *wcs_idp_keyinfo_certs(const xmlNode *keyinfo,
+                                          apr_pool_t *p)
+{
+    apr_array_header_t *certs = apr_array_make(p, 1,
+                                               sizeof(wcs_keyinfo_cert_t));
+    xmlNodePtr x509, cert;
+
+    for (x509 = wcs_xml_child(keyinfo, WCS_NS_DSIG, "X509Data", NULL); x509;
+         x509 = wcs_xml_child(keyinfo, WCS_NS_DSIG, "X509Data", x509)) {
+        for (cert = wcs_xml_child(x509, WCS_NS_DSIG, "X509Certificate", NULL);
+             cert;
+             cert = wcs_xml_child(x509, WCS_NS_DSIG, "X509Certificate", cert)) {
+            wcs_keyinfo_cert_t *c = apr_array_push(certs);
+            const char *b64 = wcs_xml_text(cert, p);
+            unsigned char *der = NULL;
+
+            c->line = xmlGetLineNo(cert);
+            if (b64 && decode_cert_b64(&der, &c->len, b64, strlen(b64), p)
+                       != APR_SUCCESS) {
+                der = NULL;
+            }
+            c->der = der;
+        }
+    }
+    return certs;
+}
+
 static apr_status_t add_key_descriptor(wcs_idp_t *idp, const char **err,
                                        const xmlNode *kd, const char *path,
                                        apr_pool_t *p)
 {
-    xmlNodePtr ki, x509, cert = NULL;
+    apr_array_header_t *certs;
     apr_status_t rv;
+    int i;
 
-    ki = wcs_xml_child(kd, WCS_NS_DSIG, "KeyInfo", NULL);
-    for (x509 = wcs_xml_child(ki, WCS_NS_DSIG, "X509Data", NULL); x509;
-         x509 = wcs_xml_child(ki, WCS_NS_DSIG, "X509Data", x509)) {
-        for (cert = wcs_xml_child(x509, WCS_NS_DSIG, "X509Certificate", NULL);
-             cert;
-             cert = wcs_xml_child(x509, WCS_NS_DSIG, "X509Certificate", cert)) {
-            const char *b64 = wcs_xml_text(cert, p);
-            unsigned char *der;
-            apr_size_t len;
+    certs = wcs_idp_keyinfo_certs(wcs_xml_child(kd, WCS_NS_DSIG, "KeyInfo",
+                                                NULL), p);
+    for (i = 0; i < certs->nelts; i++) {
+        wcs_keyinfo_cert_t *c = &APR_ARRAY_IDX(certs, i, wcs_keyinfo_cert_t);
 
-            if (!b64 || decode_cert_b64(&der, &len, b64, strlen(b64), p)
-                != APR_SUCCESS) {
-                *err = apr_psprintf(p, "%s: IdP %s: X509Certificate (line %ld) "
-                                    "is not valid base64", path,
-                                    idp->entity_id, xmlGetLineNo(cert));
-                return APR_EINVAL;
-            }
-            rv = wcs_idp_add_cert_der(idp, err, der, len, path, p);
-            if (rv != APR_SUCCESS) {
-                return rv;
-            }
+        if (!c->der) {
+            *err = apr_psprintf(p, "%s: IdP %s: X509Certificate (line %ld) "
+                                "is not valid base64", path, idp->entity_id,
+                                c->line);
+            return APR_EINVAL;
+        }
+        rv = wcs_idp_add_cert_der(idp, err, c->der, c->len, path, p);
+        if (rv != APR_SUCCESS) {
+            return rv;
         }
     }
     return APR_SUCCESS;

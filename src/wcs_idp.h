@@ -10,6 +10,7 @@
 #include <apr_hash.h>
 #include <apr_tables.h>
 #include <apr_time.h>
+#include <libxml/tree.h>
 #include <xmlsec/keys.h>
 
 /* Metadata files are written by administrators, yet still parsed by the
@@ -60,6 +61,24 @@ apr_status_t wcs_idp_add_cert_der(wcs_idp_t *idp, const char **err,
 apr_status_t wcs_idp_load_metadata(apr_hash_t *idps, int *count,
                                    const char **err, const char *path,
                                    apr_pool_t *p, apr_pool_t *ptemp);
+
+/* One ds:X509Certificate of a KeyInfo, decoded; der is NULL when its
+ * text is not valid base64 (line says where). */
+typedef struct wcs_keyinfo_cert_t {
+    const unsigned char *der;
+    apr_size_t len;
+    long line;
+} wcs_keyinfo_cert_t;
+
+/* Every X509Certificate under keyinfo's X509Data, in document order, as
+ * wcs_keyinfo_cert_t from p; an empty array when keyinfo is NULL. */
+apr_array_header_t *wcs_idp_keyinfo_certs(const xmlNode *keyinfo,
+                                          apr_pool_t *p);
+
+/* "subject (SHA-256 fingerprint)" of a DER certificate, for log lines;
+ * "an unparsable certificate" when it is not one.  From p. */
+const char *wcs_idp_describe_der(const unsigned char *der, apr_size_t len,
+                                 apr_pool_t *p);
 
 /* The configured key whose certificate is exactly der, or NULL. */
 const wcs_idp_key_t *wcs_idp_key_by_der(const wcs_idp_t *idp,

@@ -293,31 +293,25 @@ static const wcs_idp_key_t *keyinfo_hint(const char **foreign,
                                          const xmlNode *sig,
                                          const wcs_idp_t *idp, apr_pool_t *p)
 {
-    xmlNodePtr ki, x509, cert;
-    wcs_result_t ignored = { WCS_CODE_NONE, NULL };
+    apr_array_header_t *certs;
+    int i;
 
     *foreign = NULL;
-    ki = wcs_xml_child(sig, WCS_NS_DSIG, "KeyInfo", NULL);
-    for (x509 = wcs_xml_child(ki, WCS_NS_DSIG, "X509Data", NULL); x509;
-         x509 = wcs_xml_child(ki, WCS_NS_DSIG, "X509Data", x509)) {
-        for (cert = wcs_xml_child(x509, WCS_NS_DSIG, "X509Certificate", NULL);
-             cert;
-             cert = wcs_xml_child(x509, WCS_NS_DSIG, "X509Certificate", cert)) {
-            const char *b64 = wcs_xml_text(cert, p);
-            char *der;
-            apr_size_t len;
-            const wcs_idp_key_t *k;
+    certs = wcs_idp_keyinfo_certs(wcs_xml_child(sig, WCS_NS_DSIG, "KeyInfo",
+                                                NULL), p);
+    for (i = 0; i < certs->nelts; i++) {
+        wcs_keyinfo_cert_t *c = &APR_ARRAY_IDX(certs, i, wcs_keyinfo_cert_t);
+        const wcs_idp_key_t *k;
 
-            if (!b64 || wcs_base64_decode(&der, &len, &ignored, b64,
-                                          strlen(b64), strlen(b64), p)
-                        != APR_SUCCESS) {
-                continue;
-            }
-            k = wcs_idp_key_by_der(idp, (unsigned char *)der, len);
-            if (k) {
-                return k;
-            }
-            *foreign = "a certificate";
+        if (!c->der) {
+            continue;
+        }
+        k = wcs_idp_key_by_der(idp, c->der, c->len);
+        if (k) {
+            return k;
+        }
+        if (!*foreign) {
+            *foreign = wcs_idp_describe_der(c->der, c->len, p);
         }
     }
     return NULL;
@@ -425,12 +419,12 @@ apr_status_t wcs_sig_verify(wcs_result_t *res, xmlNodePtr elem,
     }
     if (foreign && !hint) {
         return wcs_refuse(res, p, WCS_CODE_MISCONFIG,
-                          "%s is signed with a certificate that is not among "
-                          "the %d configured for IdP %s, and no configured key "
-                          "verifies it: has the IdP rolled its signing key? "
-                          "Update its metadata or certificate file",
-                          (const char *)elem->name, idp->keys->nelts,
-                          idp->entity_id);
+                          "%s is signed with certificate %s, which is not "
+                          "among the %d configured for IdP %s, and no "
+                          "configured key verifies it: has the IdP rolled its "
+                          "signing key? Update its metadata or certificate "
+                          "file", (const char *)elem->name, foreign,
+                          idp->keys->nelts, idp->entity_id);
     }
     return wcs_refuse(res, p, WCS_CODE_SIGNATURE, "%s signature is invalid: %s",
                       (const char *)elem->name, why);
