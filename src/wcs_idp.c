@@ -70,7 +70,7 @@ static apr_status_t describe_cert(wcs_idp_key_t *k, const char **err,
     x = d2i_X509(NULL, &d, (long)len);
     if (!x || d != der + len) {
         X509_free(x);
-        *err = "not a DER X.509 certificate";
+        *err = "the certificate data is not an X.509 certificate";
         return APR_EINVAL;
     }
     X509_NAME_oneline(X509_get_subject_name(x), buf, sizeof(buf));

@@ -355,6 +355,25 @@ static apr_status_t check_conditions(vctx_t *v)
     return check_audience(v, conditions);
 }
 
+/* SubjectConfirmationData/@InResponseTo must agree with the Response's;
+ * when only it is present, it is the one that counts. */
+static apr_status_t check_scd_in_response_to(vctx_t *v, const xmlNode *scd)
+{
+    const char *irt = wcs_xml_attr(scd, "InResponseTo", v->p);
+
+    if (!irt) {
+        return APR_SUCCESS;
+    }
+    if (v->a->in_response_to && strcmp(irt, v->a->in_response_to)) {
+        return wcs_refuse(v->res, v->p, WCS_CODE_IN_RESPONSE_TO,
+                          "SubjectConfirmationData InResponseTo \"%s\" differs "
+                          "from the Response's \"%s\"", irt,
+                          v->a->in_response_to);
+    }
+    v->a->in_response_to = irt;
+    return APR_SUCCESS;
+}
+
 /* Check one bearer SubjectConfirmationData; refusal reasons say which. */
 static apr_status_t check_bearer(vctx_t *v, const xmlNode *scd)
 {
@@ -366,6 +385,10 @@ static apr_status_t check_bearer(vctx_t *v, const xmlNode *scd)
         return wcs_refuse(v->res, v->p, WCS_CODE_PROFILE,
                           "bearer SubjectConfirmation has no "
                           "SubjectConfirmationData");
+    }
+    rv = check_scd_in_response_to(v, scd);
+    if (rv != APR_SUCCESS) {
+        return rv;
     }
     recipient = wcs_xml_attr(scd, "Recipient", v->ptmp);
     if (!recipient || !wcs_url_equal(recipient, v->sp->acs_url, v->ptmp)) {
@@ -571,6 +594,20 @@ static apr_status_t check_assertion_version(vctx_t *v)
     return APR_SUCCESS;
 }
 
+/* A response that answers an AuthnRequest must answer one this SP sent.
+ * This version sends none (IdP-initiated only), so any InResponseTo is a
+ * response meant for another login: fail closed. */
+static apr_status_t check_in_response_to(vctx_t *v)
+{
+    if (v->a->in_response_to) {
+        return wcs_refuse(v->res, v->p, WCS_CODE_IN_RESPONSE_TO,
+                          "the response answers request \"%s\", but this SP "
+                          "sent no AuthnRequest (an IdP-initiated response "
+                          "carries no InResponseTo)", v->a->in_response_to);
+    }
+    return APR_SUCCESS;
+}
+
 /* --- the whole ------------------------------------------------------- */
 
 typedef apr_status_t check_fn(vctx_t *v);
@@ -589,6 +626,7 @@ static check_fn *const checks[] = {
     check_conditions,
     check_subject,
     check_authn_statement,
+    check_in_response_to,
     NULL
 };
 

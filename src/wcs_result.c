@@ -1,3 +1,5 @@
+#include <string.h>
+
 #include <apr_strings.h>
 
 #include "wcs_result.h"
@@ -29,6 +31,7 @@ static const wcs_code_info_t code_info[WCS_CODE_COUNT] = {
     [WCS_CODE_ENCRYPTED]        = { "4g", 403, "Encrypted sign-ins are not accepted here." },
     [WCS_CODE_PROFILE]          = { "4h", 403, "The sign-in does not follow the SAML web browser profile." },
     [WCS_CODE_STORE]            = { "4i", 503, "Sign-in is unavailable right now; please try again." },
+    [WCS_CODE_IN_RESPONSE_TO]   = { "4j", 403, "The sign-in answers a request this site did not send; please start again." },
 };
 
 static const wcs_code_info_t *info(wcs_code_t code)
@@ -58,10 +61,16 @@ apr_status_t wcs_refuse(wcs_result_t *res, apr_pool_t *p, wcs_code_t code,
                         const char *fmt, ...)
 {
     va_list ap;
+    char *reason;
 
     va_start(ap, fmt);
-    res->code = code;
-    res->reason = apr_pvsprintf(p, fmt, ap);
+    reason = apr_pvsprintf(p, fmt, ap);
     va_end(ap);
+    /* Reasons quote what the sender wrote: one bounded log line each. */
+    if (strlen(reason) > WCS_REASON_MAX) {
+        memcpy(reason + WCS_REASON_MAX - 3, "...", 4);
+    }
+    res->code = code;
+    res->reason = reason;
     return WCS_EREFUSED;
 }

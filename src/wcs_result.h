@@ -9,6 +9,9 @@
 #include <apr_pools.h>
 #include <apr_errno.h>
 
+/* Longest reason kept; longer ones (quoting a huge value) are cut. */
+#define WCS_REASON_MAX 1024
+
 /* Status a refusing core function returns; the result says why. */
 #define WCS_EREFUSED (APR_OS_START_USERERR + 4711)
 
@@ -32,6 +35,7 @@ typedef enum {
     WCS_CODE_ENCRYPTED,          /* 4g encrypted assertion/NameID refused */
     WCS_CODE_PROFILE,            /* 4h not a Web SSO bearer assertion */
     WCS_CODE_STORE,              /* 4i session/replay store unavailable */
+    WCS_CODE_IN_RESPONSE_TO,     /* 4j answers a request this SP never sent */
     WCS_CODE_COUNT
 } wcs_code_t;
 

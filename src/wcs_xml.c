@@ -75,8 +75,8 @@ apr_status_t wcs_base64_decode(char **out, apr_size_t *out_len,
         /* Cheap early cap (allows for line breaks) before any copying. */
         return wcs_refuse(res, p, WCS_CODE_GENERAL,
                           "SAMLResponse is %" APR_SIZE_T_FMT " bytes of base64,"
-                          " over the limit of %" APR_SIZE_T_FMT " decoded bytes",
-                          in_len, max_out);
+                          " which decodes to more than the limit of %"
+                          APR_SIZE_T_FMT " bytes", in_len, max_out);
     }
     compact = apr_palloc(p, in_len + 1);
     for (i = 0; i < in_len; i++) {

@@ -29,10 +29,28 @@ for m in mpm_event authn_core authz_core authz_user alias mime dir cgid \
     fi
 done
 
-user=nobody
-group=$(id -gn nobody 2>/dev/null || echo nogroup)
+if [ "$(id -u)" -eq 0 ]; then
+    # httpd's children drop to nobody, who must read the CGI and the keys.
+    user=nobody
+    group=$(id -gn nobody 2>/dev/null || echo nogroup)
+    if ! runuser -u "$user" -- test -r "$top/t/cgi-bin/env.pl" 2>/dev/null; then
+        # A clone under a private directory (mktemp -d is 0700): run from a
+        # world-readable copy of what the server and the tests need.
+        stage=$(mktemp -d /tmp/wcs-httpd-tests.XXXXXX)
+        trap 'rm -rf "$stage"' EXIT
+        chmod 755 "$stage"
+        cp -a t .libs "$stage/"
+        chmod -R a+rX "$stage"
+        echo "# running from $stage: $top is not readable by $user"
+        cd "$stage"
+        top=$stage
+    fi
+else
+    user=$(id -un)
+    group=$(id -gn)
+fi
 
 # -clean first: a config cached by an earlier run may name another port.
 perl t/TEST.PL -clean >/dev/null 2>&1 || true
-exec perl t/TEST.PL -apxs "$apxs" -httpd "$httpd" -httpd_conf "$top/$base" \
+perl t/TEST.PL -apxs "$apxs" -httpd "$httpd" -httpd_conf "$top/$base" \
     -user "$user" -group "$group" -port select -verbose=0 "$@"

@@ -1,0 +1,167 @@
+# "apachectl configtest" on small configurations: each mistake stops the
+# server with a message naming the directive (and, for enumerations, what
+# is allowed); a complete configuration passes with "Syntax OK".
+use strict;
+use warnings FATAL => 'all';
+use FindBin;
+use lib "$FindBin::Bin/lib";
+
+use Apache::Test qw(-withtestmore);
+use File::Path qw(make_path);
+use WCS::Test;
+
+my $t     = Apache::Test::vars('serverroot');
+my $top   = top_dir();
+my $httpd = Apache::Test::vars('httpd');
+my $keys  = keys_dir();
+my $dir   = "$t/work/configtest";
+make_path($dir);
+
+sub write_file {
+    my ($path, $text) = @_;
+    open(my $fh, '>', $path) or die "$path: $!";
+    print $fh $text;
+    close $fh or die "$path: $!";
+    return $path;
+}
+
+sub read_file {
+    my $path = shift;
+    open(my $fh, '<', $path) or die "$path: $!";
+    local $/;
+    return scalar <$fh>;
+}
+
+my $base_modules = read_file("$t/work/base.conf");
+my $so = "$top/.libs/mod_webcast_saml.so";
+my $notxml = write_file("$dir/notxml.xml", "this is not XML\n");
+my $notcert = write_file("$dir/notcert.pem", "-----BEGIN CERTIFICATE-----\n"
+                         . "bm90IGEgY2VydGlmaWNhdGU=\n"
+                         . "-----END CERTIFICATE-----\n");
+
+my $SP  = "WebcastSAMLSPEntityID https://sp.example.test/\n";
+my $IDP = "WebcastSAMLIdP https://idp.example.test/ \"$keys/idp.pem\"\n";
+
+# Run httpd -t on a configuration body; (exit status, output).
+my $n = 0;
+sub configtest {
+    my $body = shift;
+    my $file = write_file("$dir/test" . ++$n . '.conf', <<CONF);
+ServerRoot "$t"
+ServerName localhost
+Listen 127.0.0.1:1
+PidFile "$dir/httpd.pid"
+ErrorLog "$dir/error_log"
+DefaultRuntimeDir "$dir"
+$base_modules
+LoadModule webcast_saml_module "$so"
+$body
+CONF
+    my $out = qx{"$httpd" -t -d "$t" -f "$file" 2>&1};
+    return ($? >> 8, $out);
+}
+
+# name, configuration body, expected message
+my @bad = (
+    ['clock skew out of range', "$SP$IDP WebcastSAMLClockSkew 9999\n",
+     qr/WebcastSAMLClockSkew: "9999" is not a whole number from 0 to 600/],
+    ['signed parts not a keyword', "$SP$IDP WebcastSAMLSignedParts sometimes\n",
+     qr/WebcastSAMLSignedParts: "sometimes" is not one of: either, assertion, response, both/],
+    ['SameSite not a keyword', "$SP$IDP WebcastSAMLCookieSameSite Sometimes\n",
+     qr/WebcastSAMLCookieSameSite: "Sometimes" is not one of: Lax, Strict, None/],
+    ['session lifetime too short', "$SP$IDP WebcastSAMLSessionLifetime 10\n",
+     qr/WebcastSAMLSessionLifetime: "10" is not a whole number from 60 to 604800/],
+    ['response size limit too small',
+     "$SP$IDP WebcastSAMLMaxResponseSize 100\n",
+     qr/WebcastSAMLMaxResponseSize: "100" is not a whole number from 4096/],
+    ['metadata file missing',
+     "$SP WebcastSAMLIdPMetadata /nonexistent/idp-metadata.xml\n",
+     qr/WebcastSAMLIdPMetadata: .*\/nonexistent\/idp-metadata\.xml/],
+    ['metadata file not XML', "$SP WebcastSAMLIdPMetadata \"$notxml\"\n",
+     qr/WebcastSAMLIdPMetadata: .*notxml\.xml/],
+    ['IdP certificate file not a certificate',
+     "$SP WebcastSAMLIdP https://idp.example.test/ \"$notcert\"\n",
+     qr/WebcastSAMLIdP: .*notcert\.pem/],
+    ['IdP certificate file missing',
+     "$SP WebcastSAMLIdP https://idp.example.test/ /nonexistent/idp.pem\n",
+     qr/WebcastSAMLIdP: .*\/nonexistent\/idp\.pem/],
+    ['IdP without a certificate',
+     "$SP WebcastSAMLIdP https://idp.example.test/\n",
+     qr/WebcastSAMLIdP takes an entity ID and at least one certificate file/],
+    ['attribute mapped to a non-WEBCAST_ name',
+     "$SP$IDP WebcastSAMLAttribute mail NOT_WEBCAST\n",
+     qr/WebcastSAMLAttribute: "NOT_WEBCAST" is not a variable name this module may set/],
+    ['attribute mapped to a variable the module sets',
+     "$SP$IDP WebcastSAMLAttribute mail WEBCAST_EMAIL\n",
+     qr/WebcastSAMLAttribute: "WEBCAST_EMAIL" is not a variable name this module may set/],
+    ['unknown socache provider',
+     "$SP$IDP WebcastSAMLSessionCache nosuch:x\n",
+     qr/WebcastSAMLSessionCache: unknown socache provider "nosuch" \(loaded: [^)]*shmcb/],
+    ['session cache inside a vhost',
+     "$SP$IDP<VirtualHost 127.0.0.1:1>\n"
+     . "    WebcastSAMLSessionCache shmcb\n</VirtualHost>\n",
+     qr/WebcastSAMLSessionCache cannot occur within <?VirtualHost>? section/],
+    ['SHA-1 allowed for an unknown IdP',
+     "$SP$IDP WebcastSAMLAllowSHA1 https://nobody.example.test/\n",
+     qr/WCS01003: WebcastSAMLAllowSHA1 names https:\/\/nobody\.example\.test\/, which is not a configured IdP/],
+    ['IdPs without an SP entity ID', $IDP,
+     qr/WCS01002: .*WebcastSAMLSPEntityID is not set, but IdPs are configured/],
+    ['SP entity ID without IdPs', $SP,
+     qr/WCS01002: .*no IdP is configured \(WebcastSAMLIdPMetadata or WebcastSAMLIdP\)/],
+    ['SameSite None with Secure off',
+     "$SP$IDP WebcastSAMLCookieSameSite None\nWebcastSAMLCookieSecure off\n",
+     qr/WCS01002: .*WebcastSAMLCookieSameSite None needs a Secure cookie, but WebcastSAMLCookieSecure is off/],
+    ['vhost SameSite None with Secure off',
+     "$SP$IDP<VirtualHost 127.0.0.1:1>\n    WebcastSAMLSPEntityID https://v.example.test/\n"
+     . "    WebcastSAMLCookieSameSite None\n    WebcastSAMLCookieSecure off\n"
+     . "</VirtualHost>\n",
+     qr/WCS01002: vhost .*WebcastSAMLCookieSameSite None needs a Secure cookie/],
+);
+
+my $good = <<CONF;
+WebcastSAMLSessionCache "shmcb:$dir/wcs_cache(512000)"
+WebcastSAMLSPEntityID https://sp.example.test/
+WebcastSAMLIdPMetadata "$keys/idp-metadata.xml" "$keys/ec-metadata.xml"
+WebcastSAMLIdP https://rollover.example.test/ "$keys/old.pem" "$keys/new.pem"
+WebcastSAMLIdP https://sts.windows.net/00000000-1111-2222-3333-444444444444/ "$keys/entra.cer"
+WebcastSAMLIdP http://www.okta.com/exk1example "$keys/okta.der"
+WebcastSAMLIdP https://sha1.example.test/ "$keys/sha1.pem"
+WebcastSAMLAllowSHA1 https://sha1.example.test/
+WebcastSAMLSignedParts either
+WebcastSAMLClockSkew 120
+WebcastSAMLMaxResponseSize 131072
+WebcastSAMLSessionLifetime 3600
+WebcastSAMLCookieName wcs
+WebcastSAMLCookieSameSite None
+WebcastSAMLCookieSecure auto
+WebcastSAMLAttribute department WEBCAST_DEPARTMENT
+WebcastSAMLErrorURL https://webcast.example.test/invalid-request
+WebcastSAMLDefaultTarget /webcast/
+<Location /webcast>
+    AuthType WebcastSAML
+    Require valid-user
+    WebcastSAMLExportHeaders On
+</Location>
+<VirtualHost 127.0.0.1:1>
+    WebcastSAMLSPEntityID https://protected.example.test/
+    WebcastSAMLEndpointPath /sso
+    WebcastSAMLACSURL https://webcast.example.test/sso/acs
+    WebcastSAMLIdP https://idp.example.test/ "$keys/idp.pem"
+    WebcastSAMLSignedParts both
+    WebcastSAMLEmailAttribute mail
+</VirtualHost>
+CONF
+
+plan tests => 2 * @bad + 2;
+
+for my $c (@bad) {
+    my ($name, $body, $re) = @$c;
+    my ($rc, $out) = configtest($body);
+    isnt($rc, 0, "$name: configtest fails");
+    like($out, $re, "$name: the message names the directive")
+        or diag($out);
+}
+
+my ($rc, $out) = configtest($good);
+is($rc, 0, 'a complete configuration passes') or diag($out);
+like($out, qr/Syntax OK/, 'Syntax OK');
