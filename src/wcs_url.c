@@ -63,6 +63,43 @@ static const char *pct_normalise(const char *s, apr_pool_t *p)
     return out;
 }
 
+/* RFC 3986 5.2.4 remove_dot_segments, on an absolute path. */
+static const char *remove_dot_segments(const char *in, apr_pool_t *p)
+{
+    char *out = apr_palloc(p, strlen(in) + 2), *w = out;
+
+    while (*in) {
+        if (!strncmp(in, "../", 3) || !strncmp(in, "./", 2)) {
+            in += in[1] == '/' ? 2 : 3;
+        }
+        else if (!strncmp(in, "/./", 3) || !strcmp(in, "/.")) {
+            in += 2;
+            if (!*in) {
+                *w++ = '/';
+            }
+        }
+        else if (!strncmp(in, "/../", 4) || !strcmp(in, "/..")) {
+            in += 3;
+            while (w > out && *--w != '/') {
+                /* drop the last output segment */
+            }
+            if (!*in) {
+                *w++ = '/';
+            }
+        }
+        else if (!strcmp(in, ".") || !strcmp(in, "..")) {
+            break;
+        }
+        else {
+            do {
+                *w++ = *in++;
+            } while (*in && *in != '/');
+        }
+    }
+    *w = '\0';
+    return *out ? out : "/";
+}
+
 apr_status_t wcs_url_normalise(const char **out, const char *url,
                                apr_pool_t *p)
 {
@@ -84,7 +121,8 @@ apr_status_t wcs_url_normalise(const char **out, const char *url,
     if (u.port_str && *u.port_str && u.port != def) {
         port = apr_psprintf(p, ":%u", (unsigned)u.port);
     }
-    path = pct_normalise(u.path && *u.path ? u.path : "/", p);
+    path = remove_dot_segments(pct_normalise(u.path && *u.path ? u.path
+                                                               : "/", p), p);
     query = pct_normalise(u.query, p);
     frag = pct_normalise(u.fragment, p);
     *out = apr_pstrcat(p, scheme, "://",

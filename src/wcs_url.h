@@ -8,7 +8,7 @@
 #include <apr_pools.h>
 
 /* Normalise an absolute http(s) URL: lower-case scheme and host, default
- * port dropped, empty path made "/", percent-escapes of unreserved
+ * port dropped, empty path made "/", dot segments removed, percent-escapes of unreserved
  * characters decoded and the others upper-cased.  Returns APR_EINVAL for
  * anything that is not an absolute http or https URL. */
 apr_status_t wcs_url_normalise(const char **out, const char *url,
