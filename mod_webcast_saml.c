@@ -88,13 +88,17 @@ static void wcs_register_hooks(apr_pool_t *p)
      * modules' post_config has registered them. */
     ap_hook_post_config(wcs_post_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_child_init(wcs_store_child_init, NULL, NULL, APR_HOOK_MIDDLE);
+    /* header_parser: scrub look-alike WEBCAST_* headers wherever AuthType
+     * WebcastSAML applies, whether or not a Require asks for a user. */
+    ap_hook_header_parser(wcs_scrub_headers, NULL, NULL, APR_HOOK_FIRST);
     /* check_authn per config: sub-requests with the main request's config
      * reuse its result; the ACS answers from here when it is protected. */
     ap_hook_check_authn(wcs_check_authn, NULL, NULL, APR_HOOK_MIDDLE,
                         AP_AUTH_INTERNAL_PER_CONF);
-    /* handler first: the ACS path belongs to this module even where a
-     * proxy or another handler is configured for the location. */
-    ap_hook_handler(wcs_acs_handler, NULL, NULL, APR_HOOK_FIRST);
+    /* handler really first: the ACS path belongs to this module even
+     * where mod_proxy (APR_HOOK_FIRST) or another handler is configured
+     * for the location. */
+    ap_hook_handler(wcs_acs_handler, NULL, NULL, APR_HOOK_REALLY_FIRST);
 }
 
 AP_DECLARE_MODULE(webcast_saml) = {

@@ -71,7 +71,7 @@ int wcs_acs_refuse(request_rec *r, wcs_code_t code, const char *reason)
         return HTTP_SEE_OTHER;
     }
     page = apr_psprintf(r->pool,
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        "<!DOCTYPE html>\n<html lang=\"en\"><head>"
         "<title>Sign-in failed</title></head><body>"
         "<h1>Sign-in failed</h1><p>%s</p>"
         "<p>Error code: <strong id=\"code\">%s</strong><br>"

@@ -13,6 +13,7 @@
 #include <http_log.h>
 #include <http_protocol.h>
 #include <http_request.h>
+#include <mod_core.h>
 #include <util_cookies.h>
 
 #include "mod_wcs.h"
@@ -87,12 +88,22 @@ static int collect_ours(void *rec, const char *key, const char *value)
     return 1;
 }
 
-static void scrub_headers(request_rec *r)
+static int is_ours(request_rec *r)
 {
-    apr_array_header_t *names = apr_array_make(r->pool, 2,
-                                               sizeof(const char *));
+    const char *type = ap_auth_type(r);
+
+    return type && !strcasecmp(type, WCS_AUTH_TYPE);
+}
+
+int wcs_scrub_headers(request_rec *r)
+{
+    apr_array_header_t *names;
     int i;
 
+    if (!is_ours(r)) {
+        return DECLINED;
+    }
+    names = apr_array_make(r->pool, 2, sizeof(const char *));
     apr_table_do(collect_ours, names, r->headers_in, NULL);
     for (i = 0; i < names->nelts; i++) {
         const char *name = APR_ARRAY_IDX(names, i, const char *);
@@ -102,6 +113,7 @@ static void scrub_headers(request_rec *r)
                       ap_escape_logitem(r->pool, name));
         apr_table_unset(r->headers_in, name);
     }
+    return DECLINED;
 }
 
 /* WEBCAST_FIRST_NAME -> Webcast-First-Name */
@@ -181,8 +193,11 @@ static int reuse_parent(request_rec *r)
 static int not_signed_in(request_rec *r)
 {
     apr_table_setn(r->err_headers_out, "Cache-Control", "no-store");
+    if (ap_response_code_string(r, ap_index_of_response(HTTP_UNAUTHORIZED))) {
+        return HTTP_UNAUTHORIZED;   /* the admin's ErrorDocument 401 */
+    }
     ap_custom_response(r, HTTP_UNAUTHORIZED,
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        "<!DOCTYPE html>\n<html lang=\"en\"><head>"
         "<title>Sign-in required</title></head><body>"
         "<h1>Sign-in required</h1><p>Please open this webcast from the link "
         "your organisation gave you, so that it can sign you in.</p>"
@@ -192,17 +207,16 @@ static int not_signed_in(request_rec *r)
 
 int wcs_check_authn(request_rec *r)
 {
-    const char *type = ap_auth_type(r), *id = NULL;
+    const char *id = NULL;
     wcs_srv_conf_t *sc;
     wcs_session_t *session;
     wcs_store_t *store;
     apr_status_t rv;
     char ebuf[120];
 
-    if (!type || strcasecmp(type, WCS_AUTH_TYPE)) {
+    if (!is_ours(r)) {
         return DECLINED;
     }
-    scrub_headers(r);
     sc = ap_get_module_config(r->server->module_config, &webcast_saml_module);
     if (!sc->sp) {
         return wcs_acs_refuse(r, WCS_CODE_MISCONFIG, "AuthType " WCS_AUTH_TYPE

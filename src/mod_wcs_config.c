@@ -291,9 +291,10 @@ const char *wcs_set_signed_parts(cmd_parms *cmd, void *dc, const char *arg)
         { NULL, 0 }
     };
     wcs_srv_conf_t *sc = srv_conf(cmd);
+    const char *err = parse_enum(cmd, parts, arg, &sc->signed_parts);
 
-    sc->signed_parts_set = 1;
-    return parse_enum(cmd, parts, arg, &sc->signed_parts);
+    sc->signed_parts_set = !err;
+    return err;
 }
 
 const char *wcs_set_clock_skew(cmd_parms *cmd, void *dc, const char *arg)
@@ -385,9 +386,10 @@ const char *wcs_set_cookie_secure(cmd_parms *cmd, void *dc, const char *arg)
         { "off", WCS_SECURE_OFF }, { NULL, 0 }
     };
     wcs_srv_conf_t *sc = srv_conf(cmd);
+    const char *err = parse_enum(cmd, values, arg, &sc->cookie_secure);
 
-    sc->cookie_secure_set = 1;
-    return parse_enum(cmd, values, arg, &sc->cookie_secure);
+    sc->cookie_secure_set = !err;
+    return err;
 }
 
 const char *wcs_set_email_attribute(cmd_parms *cmd, void *dc,

@@ -61,11 +61,13 @@ int wcs_email_valid(const char *s)
            && strchr(at + 1, '.') != NULL;
 }
 
+/* Persistent and transient NameIDs are opaque by definition (core
+ * 8.3.7, 8.3.8) even when the value looks like an address: only these
+ * formats may carry the email. */
 static int email_format_ok(const char *format)
 {
     return !format || !strcmp(format, WCS_NAMEID_UNSPECIFIED)
-           || !strcmp(format, WCS_NAMEID_EMAIL)
-           || !strcmp(format, WCS_NAMEID_PERSISTENT);
+           || !strcmp(format, WCS_NAMEID_EMAIL);
 }
 
 static const char *lower(const char *s, apr_pool_t *p)

@@ -15,7 +15,7 @@ use WCS::Test;
 my $ALICE = 'alice@example.test';
 my $CN = 'webcast_saml_session';
 
-plan tests => 3 * 3 + 2 + 3 + 2 + 6 + 2 + 5 + 3 + 4 + 2;
+plan tests => 3 * 3 + 2 + 3 + 2 + 6 + 2 + 5 + 3 + 4 + 2 + 3;
 
 sub get_with {
     my ($module, $path, $cookie, @h) = @_;
@@ -88,6 +88,15 @@ my @forged = ('Webcast-Email' => 'forged1@evil.test',
         or diag($r->content);
     ok($r->content =~ /^HTTP_WEBCAST_EMAIL=forged1/m,
        'control: without AuthType the CGI sees HTTP_WEBCAST_EMAIL');
+}
+{
+    my $r = get_with('default', '/open/forged', undef, @forged);
+    is($r->code, 200, 'AuthType without Require: open to all');
+    unlike($r->content, qr/forged|evil/,
+           'AuthType without Require: forged headers are scrubbed too')
+        or diag($r->content);
+    unlike($r->content, qr/^REMOTE_USER=/m,
+           'AuthType without Require: no user');
 }
 {
     my $r = get_with('default', '/webcast/forged', "$CN=$id", @forged,
