@@ -39,6 +39,13 @@ apr_status_t wcs_acs_login(wcs_session_t **ps, wcs_result_t *res,
     if (a->session_not_on_or_after && a->session_not_on_or_after < expires) {
         expires = a->session_not_on_or_after;
     }
+    if (expires <= now) {
+        /* SessionNotOnOrAfter passed within the clock skew: a session that
+         * is dead on arrival would send the person round in a loop. */
+        return wcs_refuse(res, p, WCS_CODE_EXPIRED,
+                          "the IdP session ended at SessionNotOnOrAfter, "
+                          "before a session could start");
+    }
     rv = wcs_session_create(ps, res, store, sp->entity_id, email, env, now,
                             expires, p);
     if (rv == APR_SUCCESS) {

@@ -195,6 +195,16 @@ static const char *join_values(const apr_array_header_t *values,
     return out;
 }
 
+/* A single value, with control characters blanked as join_values does:
+ * these values may become request headers. */
+static const char *clean_value(const char *v, apr_pool_t *p)
+{
+    apr_array_header_t *one = apr_array_make(p, 1, sizeof(const char *));
+
+    APR_ARRAY_PUSH(one, const char *) = v;
+    return join_values(one, p);
+}
+
 static void apply_map(apr_table_t *env, const wcs_assertion_t *a,
                       const wcs_attr_map_t *m, apr_pool_t *p)
 {
@@ -215,10 +225,11 @@ apr_table_t *wcs_identity_env(const wcs_assertion_t *a, const char *email,
     apr_table_setn(env, "WEBCAST_EMAIL", email);
     apr_table_setn(env, "WEBCAST_IDP", a->idp->entity_id);
     if (a->name_id) {
-        apr_table_setn(env, "WEBCAST_NAMEID", a->name_id);
+        apr_table_setn(env, "WEBCAST_NAMEID", clean_value(a->name_id, p));
     }
     if (a->authn_context) {
-        apr_table_setn(env, "WEBCAST_AUTHN_CONTEXT", a->authn_context);
+        apr_table_setn(env, "WEBCAST_AUTHN_CONTEXT",
+                       clean_value(a->authn_context, p));
     }
     /* Configured mappings first: a variable is set once, so they win. */
     for (i = 0; map && i < map->nelts; i++) {

@@ -51,8 +51,8 @@ const char *wcs_code_str(wcs_code_t code);
 const char *wcs_code_text(wcs_code_t code);
 
 /* The HTTP status of the built-in error page: 400 for malformed or
- * incomplete requests, 403 for refusals of a well-formed response,
- * 503 when a backend is unavailable. */
+ * incomplete requests, 404 for an unknown event, 403 for refusals of a
+ * well-formed response, 503 when a backend is unavailable. */
 int wcs_code_http_status(wcs_code_t code);
 
 /* Fill res with code and a printf-formatted reason from p; returns

@@ -31,8 +31,17 @@ int main(void)
         fprintf(stderr, "wcs_xml_init: %s\n", err);
         return EXIT_FAILURE;
     }
-    sr = srunner_create(wcs_suite_time_url());
+    sr = srunner_create(wcs_suite_result());
+    srunner_add_suite(sr, wcs_suite_log());
+    srunner_add_suite(sr, wcs_suite_time_url());
     srunner_add_suite(sr, wcs_suite_xml());
+    srunner_add_suite(sr, wcs_suite_idp());
+    srunner_add_suite(sr, wcs_suite_sig());
+    srunner_add_suite(sr, wcs_suite_response());
+    srunner_add_suite(sr, wcs_suite_identity());
+    srunner_add_suite(sr, wcs_suite_store());
+    srunner_add_suite(sr, wcs_suite_session());
+    srunner_add_suite(sr, wcs_suite_acs());
     srunner_run_all(sr, CK_NORMAL);
     failed = srunner_ntests_failed(sr);
     srunner_free(sr);

@@ -49,11 +49,79 @@ START_TEST(url_equal_normalises)
     ck_assert(wcs_url_equal("https://Host.Example/", "https://host.example", p));
     ck_assert(wcs_url_equal("https://host:443/a", "HTTPS://host/a", p));
     ck_assert(wcs_url_equal("http://h/%7euser", "http://h/~user", p));
+    /* RFC 3986 5.2.4 dot segments */
+    ck_assert(wcs_url_equal("https://h/saml/../saml/acs", "https://h/saml/acs",
+                            p));
+    ck_assert(wcs_url_equal("https://h/a/./b", "https://h/a/b", p));
+    ck_assert(wcs_url_equal("https://h/..", "https://h/", p));
+    ck_assert(!wcs_url_equal("https://h/a/../b", "https://h/a/b", p));
     ck_assert(!wcs_url_equal("https://h/a", "https://h/b", p));
     ck_assert(!wcs_url_equal("https://h:8443/a", "https://h/a", p));
     ck_assert(!wcs_url_equal("http://h/a", "https://h/a", p));
     ck_assert(!wcs_url_equal("ftp://h/a", "ftp://h/a", p));
     ck_assert(!wcs_url_equal("/saml/acs", "/saml/acs", p));
+}
+END_TEST
+
+START_TEST(time_leap_days_and_offsets)
+{
+    apr_time_t a, b;
+    apr_pool_t *p = wcs_test_pool;
+
+    ck_assert_int_eq(wcs_time_parse(&a, "2028-02-29T12:00:00Z"), APR_SUCCESS);
+    ck_assert_str_eq(wcs_time_format(a, p), "2028-02-29T12:00:00Z");
+    ck_assert_int_eq(wcs_time_parse(&a, "2000-02-29T00:00:00Z"), APR_SUCCESS);
+    ck_assert_int_eq(wcs_time_parse(&a, "2027-02-29T00:00:00Z"), APR_EINVAL);
+    ck_assert_int_eq(wcs_time_parse(&a, "2100-02-29T00:00:00Z"), APR_EINVAL);
+    /* Negative offsets are behind UTC: 03:30-05:00 is 08:30Z. */
+    ck_assert_int_eq(wcs_time_parse(&a, "2026-11-25T03:30:00-05:00"),
+                     APR_SUCCESS);
+    ck_assert_str_eq(wcs_time_format(a, p), "2026-11-25T08:30:00Z");
+    ck_assert_int_eq(wcs_time_parse(&b, "2026-11-25T08:00:00-00:30"),
+                     APR_SUCCESS);
+    ck_assert_int_eq(apr_time_sec(b), apr_time_sec(a));
+    /* Across midnight and the year. */
+    ck_assert_int_eq(wcs_time_parse(&a, "2026-12-31T23:30:00-01:00"),
+                     APR_SUCCESS);
+    ck_assert_str_eq(wcs_time_format(a, p), "2027-01-01T00:30:00Z");
+    /* No zone is UTC, as SAML writes it. */
+    ck_assert_int_eq(wcs_time_parse(&b, "2027-01-01T00:30:00"), APR_SUCCESS);
+    ck_assert_int_eq(b, a);
+    ck_assert_int_eq(wcs_time_parse(&a, "2026-11-25T08:30:00+15:00"),
+                     APR_EINVAL);
+    ck_assert_int_eq(wcs_time_parse(&a, "2026-11-25T08:30:00+0100"),
+                     APR_EINVAL);
+    ck_assert_int_eq(wcs_time_parse(&a, NULL), APR_EINVAL);
+}
+END_TEST
+
+START_TEST(url_ports_ipv6_query)
+{
+    apr_pool_t *p = wcs_test_pool;
+    const char *n;
+
+    ck_assert(wcs_url_equal("http://h:80/acs", "http://h/acs", p));
+    ck_assert(wcs_url_equal("https://h:443", "https://h/", p));
+    ck_assert(!wcs_url_equal("http://h:443/", "http://h/", p));
+    ck_assert(!wcs_url_equal("https://h:80/", "https://h/", p));
+    ck_assert(wcs_url_equal("https://[::1]:443/acs", "https://[::1]/acs", p));
+    ck_assert(wcs_url_equal("http://[2001:DB8::1]", "http://[2001:db8::1]/",
+                            p));
+    ck_assert(!wcs_url_equal("https://[::1]/acs", "https://[::2]/acs", p));
+    ck_assert(wcs_url_equal("https://h/a?x=%7e1", "https://h/a?x=~1", p));
+    ck_assert(!wcs_url_equal("https://h/a?x=1", "https://h/a?x=2", p));
+    ck_assert(!wcs_url_equal("https://h/a?x=1", "https://h/a", p));
+    ck_assert(!wcs_url_equal("https://h/a%2fb", "https://h/a/b", p));
+
+    ck_assert_int_eq(wcs_url_normalise(&n, "HTTPS://SP.Example.Test:443", p),
+                     APR_SUCCESS);
+    ck_assert_str_eq(n, "https://sp.example.test/");
+    ck_assert_int_eq(wcs_url_normalise(&n, "https://[::1]:8443/a?b=%2f", p),
+                     APR_SUCCESS);
+    ck_assert_str_eq(n, "https://[::1]:8443/a?b=%2F");
+    ck_assert_int_eq(wcs_url_normalise(&n, "https:///acs", p), APR_EINVAL);
+    ck_assert_int_eq(wcs_url_normalise(&n, "mailto:a@b.test", p), APR_EINVAL);
+    ck_assert_int_eq(wcs_url_normalise(&n, NULL, p), APR_EINVAL);
 }
 END_TEST
 
@@ -67,6 +135,8 @@ Suite *wcs_suite_time_url(void)
     tcase_add_test(tc, time_parses_fraction_and_offset);
     tcase_add_test(tc, time_refuses_junk);
     tcase_add_test(tc, url_equal_normalises);
+    tcase_add_test(tc, time_leap_days_and_offsets);
+    tcase_add_test(tc, url_ports_ipv6_query);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -52,6 +52,228 @@ START_TEST(parse_refuses_doctype_and_depth)
 }
 END_TEST
 
+START_TEST(base64_edges)
+{
+    wcs_result_t res = { WCS_CODE_NONE, NULL };
+    char *out;
+    apr_size_t len;
+    /* "The quick brown fox jumps over the lazy dog" wrapped with CRLF. */
+    static const char wrapped[] =
+        "VGhlIHF1aWNrIGJyb3du\r\nIGZveCBqdW1wcyBvdmVy\r\n"
+        "IHRoZSBsYXp5IGRvZw==\r\n";
+
+    ck_assert_int_eq(b64(wrapped, &out, &res), APR_SUCCESS);
+    ck_assert_str_eq(out, "The quick brown fox jumps over the lazy dog");
+    ck_assert_int_eq(b64(" aGVs\tbG8= \n", &out, &res), APR_SUCCESS);
+    ck_assert_str_eq(out, "hello");
+    /* Binary output keeps its length, NUL bytes included. */
+    ck_assert_int_eq(wcs_base64_decode(&out, &len, &res, "AAEC", 4, 16,
+                                       wcs_test_pool), APR_SUCCESS);
+    ck_assert_int_eq(len, 3);
+    ck_assert(out[0] == 0 && out[1] == 1 && out[2] == 2 && out[3] == 0);
+
+    res.reason = NULL;
+    ck_assert_int_eq(b64("aGVsbG8=\x80", &out, &res), WCS_EREFUSED);
+    ck_assert_int_eq(res.code, WCS_CODE_GENERAL);
+    ck_assert_ptr_nonnull(strstr(res.reason, "0x80"));
+    ck_assert_int_eq(b64("aGVs-bG8=", &out, &res), WCS_EREFUSED);  /* url */
+    ck_assert_int_eq(b64("aGVs_bG8=", &out, &res), WCS_EREFUSED);
+    ck_assert_int_eq(b64("aGVsbG8=aGVs", &out, &res), WCS_EREFUSED);
+    ck_assert_int_eq(b64("aGVsbA===", &out, &res), WCS_EREFUSED);
+    ck_assert_int_eq(b64("aGVsbA", &out, &res), WCS_EREFUSED);
+    ck_assert_int_eq(b64("aGVsbB==", &out, &res), WCS_EREFUSED); /* bits */
+    ck_assert_ptr_nonnull(strstr(res.reason, "canonical"));
+    ck_assert_int_eq(b64("aGVsbA==", &out, &res), APR_SUCCESS);
+    ck_assert_str_eq(out, "hell");
+    ck_assert_int_eq(b64(" \r\n\t", &out, &res), WCS_EREFUSED);
+    ck_assert_ptr_nonnull(strstr(res.reason, "empty"));
+}
+END_TEST
+
+START_TEST(base64_max)
+{
+    wcs_result_t res = { WCS_CODE_NONE, NULL };
+    char *out;
+    apr_size_t len;
+    char *big;
+    apr_size_t i;
+
+    /* "hello world" is 11 bytes. */
+    ck_assert_int_eq(wcs_base64_decode(&out, &len, &res, "aGVsbG8gd29ybGQ=",
+                                       16, 11, wcs_test_pool), APR_SUCCESS);
+    ck_assert_int_eq(len, 11);
+    ck_assert_int_eq(wcs_base64_decode(&out, &len, &res, "aGVsbG8gd29ybGQ=",
+                                       16, 10, wcs_test_pool), WCS_EREFUSED);
+    ck_assert_int_eq(res.code, WCS_CODE_GENERAL);
+    ck_assert_ptr_nonnull(strstr(res.reason, "limit"));
+    /* Far over the limit: refused before anything is copied. */
+    big = apr_palloc(wcs_test_pool, 40001);
+    for (i = 0; i < 40000; i++) {
+        big[i] = 'A';
+    }
+    big[40000] = '\0';
+    res.reason = NULL;
+    ck_assert_int_eq(wcs_base64_decode(&out, &len, &res, big, 40000, 1000,
+                                       wcs_test_pool), WCS_EREFUSED);
+    ck_assert_ptr_nonnull(strstr(res.reason, "limit"));
+}
+END_TEST
+
+static apr_status_t parse_doc(xmlDocPtr *doc, const char *xml,
+                              wcs_result_t *res)
+{
+    return wcs_xml_parse(doc, res, xml, strlen(xml), 4096, 8, wcs_test_pool);
+}
+
+START_TEST(parse_refusals)
+{
+    wcs_result_t res = { WCS_CODE_NONE, NULL };
+    xmlDocPtr doc;
+    static const char depth8[] = "<a><a><a><a><a><a><a><a/></a></a></a></a>"
+                                 "</a></a></a>";
+    char big[5000];
+
+    /* External DOCTYPE: refused, nothing fetched, reason names it. */
+    res.reason = NULL;
+    ck_assert_int_eq(parse("<!DOCTYPE a SYSTEM \"file:///etc/passwd\"><a/>",
+                           &res), WCS_EREFUSED);
+    ck_assert_int_eq(res.code, WCS_CODE_GENERAL);
+    ck_assert_ptr_nonnull(strstr(res.reason, "DOCTYPE"));
+    res.reason = NULL;
+    ck_assert_int_eq(parse("<?xml version=\"1.0\"?>\n<!DOCTYPE a PUBLIC "
+                           "\"-//x//y\" \"http://127.0.0.1:9/x.dtd\"><a/>",
+                           &res), WCS_EREFUSED);
+    ck_assert_ptr_nonnull(strstr(res.reason, "DOCTYPE"));
+    res.reason = NULL;
+    ck_assert_int_eq(parse("<!DOCTYPE a [<!ENTITY x SYSTEM "
+                           "\"file:///etc/passwd\">]><a>&x;</a>", &res),
+                     WCS_EREFUSED);
+    ck_assert_ptr_nonnull(strstr(res.reason, "DOCTYPE"));
+    res.reason = NULL;
+    ck_assert_int_eq(parse("<!DOCTYPE a><a/>", &res), WCS_EREFUSED);
+    ck_assert_ptr_nonnull(strstr(res.reason, "DOCTYPE"));
+    /* Comments, PIs and an XML declaration around the root are fine. */
+    ck_assert_int_eq(parse("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                           "<!-- c --><?pi x?><a/><!-- d -->", &res),
+                     APR_SUCCESS);
+    /* Without a DTD an entity reference is simply not well-formed. */
+    ck_assert_int_eq(parse("<a>&x;</a>", &res), WCS_EREFUSED);
+    /* Depth: exactly the limit is fine. */
+    ck_assert_int_eq(parse_doc(&doc, depth8, &res), APR_SUCCESS);
+    ck_assert_ptr_nonnull(doc);
+    /* Size. */
+    memset(big, ' ', sizeof(big) - 1);
+    memcpy(big, "<a>", 3);
+    memcpy(big + sizeof(big) - 5, "</a>", 4);
+    big[sizeof(big) - 1] = '\0';
+    res.reason = NULL;
+    ck_assert_int_eq(parse(big, &res), WCS_EREFUSED);
+    ck_assert_ptr_nonnull(strstr(res.reason, "limit"));
+    /* Empty and junk. */
+    res.reason = NULL;
+    ck_assert_int_eq(parse("", &res), WCS_EREFUSED);
+    ck_assert_ptr_nonnull(strstr(res.reason, "empty"));
+    ck_assert_int_eq(parse("   ", &res), WCS_EREFUSED);
+    ck_assert_int_eq(parse("hello world", &res), WCS_EREFUSED);
+    ck_assert_ptr_nonnull(strstr(res.reason, "not well-formed"));
+    ck_assert_int_eq(parse("<a></b>", &res), WCS_EREFUSED);
+    ck_assert_int_eq(parse("<a/><b/>", &res), WCS_EREFUSED);
+    /* A refused parse leaves no document behind. */
+    doc = (xmlDocPtr)1;
+    ck_assert_int_eq(parse_doc(&doc, "<a>", &res), WCS_EREFUSED);
+    ck_assert_ptr_null(doc);
+}
+END_TEST
+
+static xmlNodePtr root_of(const char *xml)
+{
+    wcs_result_t res = { WCS_CODE_NONE, NULL };
+    xmlDocPtr doc;
+
+    ck_assert_int_eq(parse_doc(&doc, xml, &res), APR_SUCCESS);
+    return xmlDocGetRootElement(doc);
+}
+
+START_TEST(text_refuses_mixed_content)
+{
+    apr_pool_t *p = wcs_test_pool;
+
+    ck_assert_str_eq(wcs_xml_text(root_of("<a>alice@example.test</a>"), p),
+                     "alice@example.test");
+    ck_assert_str_eq(wcs_xml_text(root_of("<a>x<![CDATA[<y>]]>z</a>"), p),
+                     "x<y>z");
+    ck_assert_str_eq(wcs_xml_text(root_of("<a>a&amp;b</a>"), p), "a&b");
+    ck_assert_str_eq(wcs_xml_text(root_of("<a/>"), p), "");
+    ck_assert_ptr_null(wcs_xml_text(root_of("<a>alice@example.test<!---->"
+                                            ".evil.test</a>"), p));
+    ck_assert_ptr_null(wcs_xml_text(root_of("<a>x<!-- c --></a>"), p));
+    ck_assert_ptr_null(wcs_xml_text(root_of("<a>x<b/></a>"), p));
+    ck_assert_ptr_null(wcs_xml_text(root_of("<a><?pi x?>y</a>"), p));
+}
+END_TEST
+
+START_TEST(attr_ignores_namespaced)
+{
+    apr_pool_t *p = wcs_test_pool;
+    xmlNodePtr r;
+
+    r = root_of("<a xmlns:x=\"urn:x\" x:ID=\"evil\"/>");
+    ck_assert_ptr_null(wcs_xml_attr(r, "ID", p));
+    r = root_of("<a xmlns:x=\"urn:x\" x:ID=\"evil\" ID=\"good\"/>");
+    ck_assert_str_eq(wcs_xml_attr(r, "ID", p), "good");
+    r = root_of("<a xmlns:x=\"urn:x\" ID=\"good\" x:ID=\"evil\"/>");
+    ck_assert_str_eq(wcs_xml_attr(r, "ID", p), "good");
+    r = root_of("<a ID=\"\" Name=\"a&amp;b\"/>");
+    ck_assert_str_eq(wcs_xml_attr(r, "ID", p), "");
+    ck_assert_str_eq(wcs_xml_attr(r, "Name", p), "a&b");
+    ck_assert_ptr_null(wcs_xml_attr(r, "id", p));
+}
+END_TEST
+
+START_TEST(dom_helpers)
+{
+    xmlNodePtr r, b, first, second;
+
+    r = root_of("<r xmlns=\"urn:n\" xmlns:o=\"urn:o\"><a/><b><a/><c><a/>"
+                "<o:a/></c></b>text<!--a--><a/><o:a/></r>");
+    ck_assert_int_eq(wcs_xml_count_descendants(r, "urn:n", "a"), 4);
+    ck_assert_int_eq(wcs_xml_count_descendants(r, "urn:o", "a"), 2);
+    ck_assert_int_eq(wcs_xml_count_descendants(r, "urn:n", "r"), 1);
+    ck_assert_int_eq(wcs_xml_count_descendants(r, "urn:x", "a"), 0);
+    ck_assert_int_eq(wcs_xml_count_children(r, "urn:n", "a"), 2);
+    b = wcs_xml_child(r, "urn:n", "b", NULL);
+    ck_assert_ptr_nonnull(b);
+    /* A subtree count stays inside the subtree. */
+    ck_assert_int_eq(wcs_xml_count_descendants(b, "urn:n", "a"), 2);
+    ck_assert_int_eq(wcs_xml_count_descendants(
+                         wcs_xml_child(r, "urn:n", "a", NULL), "urn:n", "a"),
+                     1);
+    first = wcs_xml_child(r, "urn:n", "a", NULL);
+    second = wcs_xml_child(r, "urn:n", "a", first);
+    ck_assert_ptr_nonnull(second);
+    /* Past the text, the comment and b, and not the o:a after it. */
+    ck_assert(wcs_xml_is(second->next, "urn:o", "a"));
+    ck_assert_ptr_null(wcs_xml_child(r, "urn:n", "a", second));
+    ck_assert_ptr_null(wcs_xml_child(NULL, "urn:n", "a", NULL));
+    ck_assert(wcs_xml_is(r, "urn:n", "r"));
+    ck_assert(!wcs_xml_is(r, "urn:o", "r"));
+    ck_assert(!wcs_xml_is(root_of("<r/>"), "urn:n", "r"));
+    ck_assert(!wcs_xml_is(NULL, "urn:n", "r"));
+}
+END_TEST
+
+START_TEST(str_trim)
+{
+    char a[] = "  \t alice@example.test \r\n", b[] = "", c[] = " \n ";
+    char d[] = "x";
+
+    ck_assert_str_eq(wcs_str_trim(a), "alice@example.test");
+    ck_assert_str_eq(wcs_str_trim(b), "");
+    ck_assert_str_eq(wcs_str_trim(c), "");
+    ck_assert_str_eq(wcs_str_trim(d), "x");
+}
+END_TEST
+
 Suite *wcs_suite_xml(void)
 {
     Suite *s = suite_create("xml");
@@ -60,6 +282,13 @@ Suite *wcs_suite_xml(void)
     tcase_add_checked_fixture(tc, wcs_test_setup, wcs_test_teardown);
     tcase_add_test(tc, base64_strict);
     tcase_add_test(tc, parse_refuses_doctype_and_depth);
+    tcase_add_test(tc, base64_edges);
+    tcase_add_test(tc, base64_max);
+    tcase_add_test(tc, parse_refusals);
+    tcase_add_test(tc, text_refuses_mixed_content);
+    tcase_add_test(tc, attr_ignores_namespaced);
+    tcase_add_test(tc, dom_helpers);
+    tcase_add_test(tc, str_trim);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -1,0 +1,251 @@
+#include <string.h>
+
+#include <apr_strings.h>
+
+#include "check_wcs.h"
+#include "wcs_acs.h"
+
+/* Log lines the ACS writes, to prove the ref reaches them. */
+static char logged[1024];
+
+static void print_cb(void *baton, const char *file, int line,
+                     wcs_log_level_t level, const char *msg)
+{
+    if (level == WCS_LOG_INFO) {
+        apr_cpystrn(logged, msg, sizeof(logged));
+    }
+}
+
+static void acs_teardown(void)
+{
+    wcs_log_set(NULL, NULL);
+    wcs_test_teardown();
+}
+
+static apr_status_t login(wcs_session_t **s, wcs_result_t *res,
+                          const wcs_sp_t *sp, const wcs_store_t *store,
+                          const char *b64)
+{
+    res->code = WCS_CODE_NONE;
+    res->reason = NULL;
+    return wcs_acs_login(s, res, sp, store, b64, b64 ? strlen(b64) : 0,
+                         apr_time_now(), NULL, wcs_test_pool);
+}
+
+START_TEST(acs_login_success)
+{
+    wcs_sp_t *sp = wcs_test_sp(wcs_test_pool);
+    wcs_store_t *store = wcs_test_store_make(wcs_test_pool);
+    wcs_result_t res;
+    wcs_session_t *s = NULL, *l;
+    wcs_logger_t lg = { NULL, "REF42" };
+    apr_time_t now = apr_time_now();
+    const char *b64;
+
+    b64 = wcs_test_mkresponse("--nameid Alice@Example.TEST --attr "
+                              "http://schemas.xmlsoap.org/ws/2005/05/"
+                              "identity/claims/givenname=Alice",
+                              wcs_test_pool);
+    wcs_log_set(print_cb, NULL);
+    ck_assert_msg(wcs_acs_login(&s, &res, sp, store, b64, strlen(b64), now,
+                                &lg, wcs_test_pool) == APR_SUCCESS,
+                  "%s: %s", wcs_code_str(res.code), res.reason);
+    ck_assert_ptr_nonnull(s);
+    ck_assert(wcs_session_id_valid(s->id));
+    ck_assert_str_eq(s->user, "alice@example.test");
+    ck_assert_str_eq(s->sp_entity_id, WCS_TEST_SP);
+    ck_assert_int_eq(s->created, now);
+    ck_assert_int_eq(s->expires, now + sp->session_lifetime);
+    ck_assert_str_eq(apr_table_get(s->env, "WEBCAST_EMAIL"),
+                     "alice@example.test");
+    ck_assert_str_eq(apr_table_get(s->env, "WEBCAST_IDP"), WCS_TEST_IDP);
+    ck_assert_str_eq(apr_table_get(s->env, "WEBCAST_NAMEID"),
+                     "Alice@Example.TEST");
+    ck_assert_str_eq(apr_table_get(s->env, "WEBCAST_FIRST_NAME"), "Alice");
+    /* The replay mark and the session. */
+    ck_assert_int_eq(wcs_test_store_count(store), 2);
+    ck_assert_int_eq(wcs_session_load(&l, store, s->id, WCS_TEST_SP, now,
+                                      wcs_test_pool), APR_SUCCESS);
+    ck_assert_str_eq(l->user, "alice@example.test");
+    ck_assert_str_eq(apr_table_get(l->env, "WEBCAST_FIRST_NAME"), "Alice");
+    ck_assert_ptr_nonnull(strstr(logged, "[ref REF42]"));
+    ck_assert_ptr_nonnull(strstr(logged, "alice@example.test"));
+}
+END_TEST
+
+START_TEST(acs_login_email_attribute)
+{
+    wcs_sp_t *sp = wcs_test_sp(wcs_test_pool);
+    wcs_store_t *store = wcs_test_store_make(wcs_test_pool);
+    wcs_result_t res;
+    wcs_session_t *s = NULL;
+
+    sp->email_attr = "email";
+    ck_assert_msg(login(&s, &res, sp, store, wcs_test_mkresponse(
+                      "--profile okta --issuer " WCS_TEST_OKTA " --key "
+                      "okta.key --cert okta.pem --nameid-format "
+                      "urn:oasis:names:tc:SAML:2.0:nameid-format:transient "
+                      "--nameid 00u1abcd --attr email=Carol@Example.Test",
+                      wcs_test_pool)) == APR_SUCCESS, "%s", res.reason);
+    ck_assert_str_eq(s->user, "carol@example.test");
+    ck_assert_str_eq(apr_table_get(s->env, "WEBCAST_IDP"), WCS_TEST_OKTA);
+}
+END_TEST
+
+START_TEST(acs_session_capped_by_idp)
+{
+    wcs_sp_t *sp = wcs_test_sp(wcs_test_pool);
+    wcs_store_t *store = wcs_test_store_make(wcs_test_pool);
+    wcs_result_t res;
+    wcs_session_t *s = NULL;
+    apr_time_t now = apr_time_now();
+
+    ck_assert_msg(login(&s, &res, sp, store, wcs_test_mkresponse(
+                      "--session-not-on-or-after 600", wcs_test_pool))
+                  == APR_SUCCESS, "%s", res.reason);
+    ck_assert(s->expires > now + apr_time_from_sec(590));
+    ck_assert(s->expires < now + apr_time_from_sec(610));
+    /* A short configured lifetime wins over a long IdP session. */
+    sp->session_lifetime = apr_time_from_sec(120);
+    ck_assert_msg(login(&s, &res, sp, store, wcs_test_mkresponse(
+                      "--session-not-on-or-after 3600", wcs_test_pool))
+                  == APR_SUCCESS, "%s", res.reason);
+    ck_assert(s->expires > now + apr_time_from_sec(110));
+    ck_assert(s->expires < now + apr_time_from_sec(130));
+}
+END_TEST
+
+START_TEST(acs_refusal_stores_nothing)
+{
+    wcs_sp_t *sp = wcs_test_sp(wcs_test_pool);
+    wcs_store_t *store = wcs_test_store_make(wcs_test_pool);
+    wcs_result_t res;
+    wcs_session_t *s = (wcs_session_t *)1;
+
+    wcs_assert_refused(login(&s, &res, sp, store, wcs_test_mkresponse(
+                           "--audience https://other.example.test/",
+                           wcs_test_pool)), res, WCS_CODE_AUDIENCE,
+                       "audience");
+    ck_assert_ptr_null(s);
+    /* Valid, but no email: refused before anything is marked. */
+    wcs_assert_refused(login(&s, &res, sp, store, wcs_test_mkresponse(
+                           "--nameid alice --nameid-format "
+                           WCS_NAMEID_UNSPECIFIED, wcs_test_pool)), res,
+                       WCS_CODE_NO_EMAIL, "alice");
+    sp->email_attr = "mail";
+    wcs_assert_refused(login(&s, &res, sp, store, wcs_test_mkresponse(
+                           "", wcs_test_pool)), res, WCS_CODE_NO_EMAIL,
+                       "mail");
+    ck_assert_int_eq(wcs_test_store_count(store), 0);
+    ck_assert_int_eq(wcs_test_store_of(store)->puts, 0);
+}
+END_TEST
+
+START_TEST(acs_replay_refused)
+{
+    wcs_sp_t *sp = wcs_test_sp(wcs_test_pool);
+    wcs_store_t *store = wcs_test_store_make(wcs_test_pool);
+    wcs_result_t res;
+    wcs_session_t *s = NULL;
+    const char *b64 = wcs_test_mkresponse("--sign both", wcs_test_pool);
+
+    ck_assert_msg(login(&s, &res, sp, store, b64) == APR_SUCCESS, "%s",
+                  res.reason);
+    ck_assert_int_eq(wcs_test_store_count(store), 2);
+    wcs_assert_refused(login(&s, &res, sp, store, b64), res, WCS_CODE_REPLAY,
+                       "replay");
+    ck_assert_ptr_null(s);
+    ck_assert_int_eq(wcs_test_store_count(store), 2);
+}
+END_TEST
+
+START_TEST(acs_missing_response)
+{
+    wcs_sp_t *sp = wcs_test_sp(wcs_test_pool);
+    wcs_store_t *store = wcs_test_store_make(wcs_test_pool);
+    wcs_result_t res;
+    wcs_session_t *s;
+
+    wcs_assert_refused(login(&s, &res, sp, store, NULL), res,
+                       WCS_CODE_NO_RESPONSE, "SAMLResponse");
+    wcs_assert_refused(login(&s, &res, sp, store, ""), res,
+                       WCS_CODE_NO_RESPONSE, "SAMLResponse");
+    ck_assert_int_eq(wcs_test_store_of(store)->gets, 0);
+}
+END_TEST
+
+START_TEST(acs_idp_session_over)
+{
+    wcs_sp_t *sp = wcs_test_sp(wcs_test_pool);
+    wcs_store_t *store = wcs_test_store_make(wcs_test_pool);
+    wcs_result_t res;
+    wcs_session_t *s;
+
+    wcs_assert_refused(login(&s, &res, sp, store, wcs_test_mkresponse(
+                           "--session-not-on-or-after -120", wcs_test_pool)),
+                       res, WCS_CODE_EXPIRED, "SessionNotOnOrAfter");
+    ck_assert_int_eq(wcs_test_store_count(store), 0);
+}
+END_TEST
+
+/* SessionNotOnOrAfter just past, inside the clock skew: the response is
+ * valid, but a session that is dead on arrival would loop the person
+ * back to the IdP, so the login is refused and nothing is stored. */
+START_TEST(acs_idp_session_ended_within_skew)
+{
+    wcs_sp_t *sp = wcs_test_sp(wcs_test_pool);
+    wcs_store_t *store = wcs_test_store_make(wcs_test_pool);
+    wcs_result_t res;
+    wcs_session_t *s;
+
+    wcs_assert_refused(login(&s, &res, sp, store, wcs_test_mkresponse(
+                           "--session-not-on-or-after -30", wcs_test_pool)),
+                       res, WCS_CODE_EXPIRED, "before a session could start");
+    ck_assert_ptr_null(s);
+}
+END_TEST
+
+START_TEST(acs_store_down)
+{
+    wcs_sp_t *sp = wcs_test_sp(wcs_test_pool);
+    wcs_store_t *store = wcs_test_store_make(wcs_test_pool);
+    wcs_test_store_t *st = wcs_test_store_of(store);
+    wcs_result_t res;
+    wcs_session_t *s;
+    const char *b64 = wcs_test_mkresponse("", wcs_test_pool);
+
+    st->get_rv = APR_EGENERAL;
+    wcs_assert_refused(login(&s, &res, sp, store, b64), res, WCS_CODE_STORE,
+                       "replay");
+    st->get_rv = APR_SUCCESS;
+    st->put_rv = APR_ECONNREFUSED;
+    wcs_assert_refused(login(&s, &res, sp, store, b64), res, WCS_CODE_STORE,
+                       "replay");
+    ck_assert_ptr_null(s);
+    ck_assert_int_eq(wcs_test_store_count(store), 0);
+    /* Back again: the response was never marked, so it still works. */
+    st->put_rv = APR_SUCCESS;
+    ck_assert_msg(login(&s, &res, sp, store, b64) == APR_SUCCESS, "%s",
+                  res.reason);
+}
+END_TEST
+
+Suite *wcs_suite_acs(void)
+{
+    Suite *s = suite_create("acs");
+    TCase *tc = tcase_create("core");
+
+    tcase_add_unchecked_fixture(tc, wcs_test_fixtures_setup, NULL);
+    tcase_add_checked_fixture(tc, wcs_test_setup, acs_teardown);
+    tcase_add_test(tc, acs_login_success);
+    tcase_add_test(tc, acs_login_email_attribute);
+    tcase_add_test(tc, acs_session_capped_by_idp);
+    tcase_add_test(tc, acs_refusal_stores_nothing);
+    tcase_add_test(tc, acs_replay_refused);
+    tcase_add_test(tc, acs_missing_response);
+    tcase_add_test(tc, acs_idp_session_over);
+    tcase_add_test(tc, acs_idp_session_ended_within_skew);
+    tcase_add_test(tc, acs_store_down);
+    suite_add_tcase(s, tc);
+    return s;
+}

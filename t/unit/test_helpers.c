@@ -1,0 +1,299 @@
+/*
+ * What several suites share: the fixture directory made by
+ * t/make-fixtures.sh, signed responses from t/tools/wcs_mkresponse, the
+ * test SP, and an in-memory wcs_store_t.
+ */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <apr_file_io.h>
+#include <apr_strings.h>
+
+#include "check_wcs.h"
+#include "wcs_idp.h"
+#include "wcs_session.h"
+#include "wcs_sig.h"
+#include "wcs_xml.h"
+
+/* --- fixtures -------------------------------------------------------- */
+
+static char fixture_dir[64];
+static char top_builddir[PATH_MAX];
+static pid_t fixture_owner;
+
+static void fixtures_remove(void)
+{
+    char cmd[128];
+
+    /* Forked tests exit through here too: only the runner removes. */
+    if (fixture_dir[0] && getpid() == fixture_owner) {
+        apr_snprintf(cmd, sizeof(cmd), "rm -rf '%s'", fixture_dir);
+        if (system(cmd) != 0) {
+            fprintf(stderr, "cannot remove %s\n", fixture_dir);
+        }
+    }
+}
+
+static int fixtures_make(void)
+{
+    const char *build = getenv("WCS_TOP_BUILDDIR");
+    const char *src = getenv("WCS_TOP_SRCDIR");
+    char srcdir[PATH_MAX], cmd[3 * PATH_MAX];
+
+    if (!build || !*build) {
+        build = ".";
+    }
+    if (!src || !*src) {
+        src = build;
+    }
+    if (!realpath(build, top_builddir) || !realpath(src, srcdir)) {
+        fprintf(stderr, "cannot resolve WCS_TOP_BUILDDIR/WCS_TOP_SRCDIR\n");
+        return 0;
+    }
+    strcpy(fixture_dir, "/tmp/wcs-unit-XXXXXX");
+    if (!mkdtemp(fixture_dir)) {
+        fixture_dir[0] = '\0';
+        return 0;
+    }
+    fixture_owner = getpid();
+    atexit(fixtures_remove);
+    apr_snprintf(cmd, sizeof(cmd), "sh '%s/t/make-fixtures.sh' '%s'",
+                 srcdir, fixture_dir);
+    return system(cmd) == 0;
+}
+
+const char *wcs_test_fixture_dir(void)
+{
+    static int made = -1;
+
+    if (made < 0) {
+        made = fixtures_make();
+        /* Signature refusals carry xmlsec's reason, as in the module. */
+        wcs_sig_init_errors();
+    }
+    ck_assert_msg(made, "t/make-fixtures.sh failed (directory %s)",
+                  fixture_dir);
+    return fixture_dir;
+}
+
+void wcs_test_fixtures_setup(void)
+{
+    wcs_test_fixture_dir();
+}
+
+const char *wcs_test_file(const char *name, apr_pool_t *p)
+{
+    return apr_pstrcat(p, wcs_test_fixture_dir(), "/", name, NULL);
+}
+
+const char *wcs_test_write_file(const char *name, const char *content,
+                                apr_pool_t *p)
+{
+    const char *path = wcs_test_file(name, p);
+    apr_file_t *f;
+    apr_size_t len = strlen(content);
+
+    ck_assert_int_eq(apr_file_open(&f, path, APR_FOPEN_WRITE
+                                   | APR_FOPEN_CREATE | APR_FOPEN_TRUNCATE
+                                   | APR_FOPEN_BINARY, APR_FPROT_OS_DEFAULT,
+                                   p), APR_SUCCESS);
+    ck_assert_int_eq(apr_file_write_full(f, content, len, NULL), APR_SUCCESS);
+    ck_assert_int_eq(apr_file_close(f), APR_SUCCESS);
+    return path;
+}
+
+/* --- signed responses ------------------------------------------------ */
+
+const char *wcs_test_mkresponse(const char *args, apr_pool_t *p)
+{
+    const char *dir = wcs_test_fixture_dir();
+    const char *cmd;
+    char buf[4096];
+    char *out = "";
+    apr_size_t n, len = 0;
+    FILE *f;
+    int status;
+
+    cmd = apr_psprintf(p, "cd '%s' && '%s/t/tools/wcs_mkresponse' "
+                       "--key idp.key --cert idp.pem --acs %s --audience %s %s",
+                       dir, top_builddir, WCS_TEST_ACS, WCS_TEST_SP, args);
+    f = popen(cmd, "r");
+    ck_assert_msg(f != NULL, "cannot run %s", cmd);
+    for (n = fread(buf, 1, sizeof(buf), f); n > 0;
+         n = fread(buf, 1, sizeof(buf), f)) {
+        char *grown = apr_palloc(p, len + n + 1);
+
+        memcpy(grown, out, len);
+        memcpy(grown + len, buf, n);
+        len += n;
+        grown[len] = '\0';
+        out = grown;
+    }
+    status = pclose(f);
+    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0 && len > 0,
+                  "wcs_mkresponse %s failed", args);
+    while (len > 0 && (out[len - 1] == '\n' || out[len - 1] == '\r')) {
+        out[--len] = '\0';
+    }
+    return out;
+}
+
+/* --- the test SP ----------------------------------------------------- */
+
+static void add_idp(apr_hash_t *idps, const char *entity_id,
+                    const char *file1, const char *file2, int allow_sha1,
+                    apr_pool_t *p)
+{
+    wcs_idp_t *idp = wcs_idp_create(entity_id, "unit test", p);
+    const char *err = NULL;
+
+    ck_assert_msg(wcs_idp_add_cert_file(idp, &err, wcs_test_file(file1, p), p)
+                  == APR_SUCCESS, "%s", err);
+    if (file2) {
+        ck_assert_msg(wcs_idp_add_cert_file(idp, &err,
+                                            wcs_test_file(file2, p), p)
+                      == APR_SUCCESS, "%s", err);
+    }
+    idp->allow_sha1 = allow_sha1;
+    apr_hash_set(idps, idp->entity_id, APR_HASH_KEY_STRING, idp);
+}
+
+static void add_metadata(apr_hash_t *idps, const char *file, apr_pool_t *p)
+{
+    const char *err = NULL;
+    int count = 0;
+
+    ck_assert_msg(wcs_idp_load_metadata(idps, &count, &err,
+                                        wcs_test_file(file, p), p, p)
+                  == APR_SUCCESS, "%s", err);
+}
+
+wcs_sp_t *wcs_test_sp(apr_pool_t *p)
+{
+    wcs_sp_t *sp = apr_pcalloc(p, sizeof(*sp));
+
+    sp->entity_id = WCS_TEST_SP;
+    sp->acs_url = WCS_TEST_ACS;
+    sp->idps = apr_hash_make(p);
+    sp->signed_parts = WCS_SIGNED_EITHER;
+    sp->clock_skew = WCS_CLOCK_SKEW_DEFAULT;
+    sp->max_response_bytes = WCS_RESPONSE_MAX_BYTES_DEFAULT;
+    sp->max_depth = WCS_XML_MAX_DEPTH_DEFAULT;
+    sp->session_lifetime = WCS_SESSION_LIFETIME_DEFAULT;
+    add_metadata(sp->idps, "idp-metadata.xml", p);
+    add_metadata(sp->idps, "ec-metadata.xml", p);
+    add_idp(sp->idps, WCS_TEST_ENTRA, "entra.cer", NULL, 0, p);
+    add_idp(sp->idps, WCS_TEST_OKTA, "okta.der", NULL, 0, p);
+    add_idp(sp->idps, WCS_TEST_SHA1, "sha1.pem", NULL, 0, p);
+    add_idp(sp->idps, WCS_TEST_SHA1_OK, "sha1.pem", NULL, 1, p);
+    add_idp(sp->idps, WCS_TEST_ROLLOVER, "old.pem", "new.pem", 0, p);
+    return sp;
+}
+
+/* --- the in-memory store --------------------------------------------- */
+
+static apr_time_t store_now(const wcs_test_store_t *st)
+{
+    return st->now ? st->now : apr_time_now();
+}
+
+static apr_status_t mem_get(void *baton, const char *key,
+                            unsigned char *buf, apr_size_t *len,
+                            apr_pool_t *p)
+{
+    wcs_test_store_t *st = baton;
+    wcs_test_entry_t *e;
+
+    st->gets++;
+    if (st->get_rv != APR_SUCCESS) {
+        return st->get_rv;
+    }
+    e = apr_hash_get(st->entries, key, APR_HASH_KEY_STRING);
+    if (!e || e->expiry <= store_now(st)) {
+        return APR_NOTFOUND;
+    }
+    if (e->len > *len) {
+        return APR_ENOSPC;
+    }
+    memcpy(buf, e->value, e->len);
+    *len = e->len;
+    return APR_SUCCESS;
+}
+
+static apr_status_t mem_put(void *baton, const char *key, apr_time_t expiry,
+                            const unsigned char *value, apr_size_t len,
+                            apr_pool_t *p)
+{
+    wcs_test_store_t *st = baton;
+    wcs_test_entry_t *e;
+
+    st->puts++;
+    if (st->put_rv != APR_SUCCESS) {
+        return st->put_rv;
+    }
+    /* What the socache providers need of a key and an expiry. */
+    ck_assert_msg(strlen(key) <= WCS_STORE_KEY_MAX, "store key too long: %s",
+                  key);
+    ck_assert_msg(expiry > store_now(st), "stored already expired: %s", key);
+    e = apr_palloc(st->pool, sizeof(*e));
+    e->expiry = expiry;
+    e->value = apr_pmemdup(st->pool, value, len);
+    e->len = len;
+    apr_hash_set(st->entries, apr_pstrdup(st->pool, key),
+                 APR_HASH_KEY_STRING, e);
+    return APR_SUCCESS;
+}
+
+static apr_status_t mem_remove(void *baton, const char *key, apr_pool_t *p)
+{
+    wcs_test_store_t *st = baton;
+
+    if (!apr_hash_get(st->entries, key, APR_HASH_KEY_STRING)) {
+        return APR_NOTFOUND;
+    }
+    apr_hash_set(st->entries, key, APR_HASH_KEY_STRING, NULL);
+    return APR_SUCCESS;
+}
+
+wcs_store_t *wcs_test_store_make(apr_pool_t *p)
+{
+    wcs_store_t *store = apr_pcalloc(p, sizeof(*store));
+    wcs_test_store_t *st = apr_pcalloc(p, sizeof(*st));
+
+    st->pool = p;
+    st->entries = apr_hash_make(p);
+    st->get_rv = APR_SUCCESS;
+    st->put_rv = APR_SUCCESS;
+    store->baton = st;
+    store->get = mem_get;
+    store->put = mem_put;
+    store->remove = mem_remove;
+    return store;
+}
+
+wcs_test_store_t *wcs_test_store_of(const wcs_store_t *store)
+{
+    return store->baton;
+}
+
+int wcs_test_store_count(const wcs_store_t *store)
+{
+    wcs_test_store_t *st = store->baton;
+    apr_hash_index_t *hi;
+    int n = 0;
+
+    for (hi = apr_hash_first(st->pool, st->entries); hi;
+         hi = apr_hash_next(hi)) {
+        wcs_test_entry_t *e = apr_hash_this_val(hi);
+
+        if (e->expiry > store_now(st)) {
+            n++;
+        }
+    }
+    return n;
+}

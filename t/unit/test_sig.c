@@ -1,0 +1,306 @@
+#include <string.h>
+
+#include <apr_strings.h>
+
+#include "check_wcs.h"
+#include "wcs_sig.h"
+#include "wcs_xml.h"
+
+typedef struct {
+    xmlDocPtr doc;
+    xmlNodePtr response;
+    xmlNodePtr assertion;
+} parsed_t;
+
+static xmlDocPtr parse_ids(const char *xml, wcs_result_t *res,
+                           apr_status_t *rv)
+{
+    xmlDocPtr doc;
+
+    ck_assert_int_eq(wcs_xml_parse(&doc, res, xml, strlen(xml), 1 << 20,
+                                   WCS_XML_MAX_DEPTH_DEFAULT, wcs_test_pool),
+                     APR_SUCCESS);
+    *rv = wcs_sig_register_ids(res, doc, wcs_test_pool);
+    return doc;
+}
+
+/* A response from wcs_mkresponse, parsed with its IDs registered. */
+static void parse_signed(parsed_t *ps, const char *args)
+{
+    wcs_result_t res = { WCS_CODE_NONE, NULL };
+    const char *xml;
+    apr_status_t rv;
+
+    xml = wcs_test_mkresponse(apr_pstrcat(wcs_test_pool, "--xml ", args,
+                                          NULL), wcs_test_pool);
+    ps->doc = parse_ids(xml, &res, &rv);
+    ck_assert_msg(rv == APR_SUCCESS, "%s", res.reason);
+    ps->response = xmlDocGetRootElement(ps->doc);
+    ps->assertion = wcs_xml_child(ps->response, WCS_NS_SAML, "Assertion",
+                                  NULL);
+    ck_assert_ptr_nonnull(ps->assertion);
+}
+
+static xmlNodePtr sig_of(xmlNodePtr elem)
+{
+    wcs_result_t res = { WCS_CODE_NONE, NULL };
+    xmlNodePtr sig;
+
+    ck_assert_int_eq(wcs_sig_find(&sig, &res, elem, wcs_test_pool),
+                     APR_SUCCESS);
+    ck_assert_ptr_nonnull(sig);
+    return sig;
+}
+
+static apr_status_t verify(wcs_result_t *res, xmlNodePtr elem,
+                           const wcs_idp_t *idp)
+{
+    res->code = WCS_CODE_NONE;
+    res->reason = NULL;
+    return wcs_sig_verify(res, elem, sig_of(elem), idp, NULL, wcs_test_pool);
+}
+
+static const wcs_idp_t *idp_named(const char *entity_id)
+{
+    wcs_sp_t *sp = wcs_test_sp(wcs_test_pool);
+    const wcs_idp_t *idp = apr_hash_get(sp->idps, entity_id,
+                                        APR_HASH_KEY_STRING);
+
+    ck_assert_ptr_nonnull(idp);
+    return idp;
+}
+
+START_TEST(sig_register_ids)
+{
+    wcs_result_t res = { WCS_CODE_NONE, NULL };
+    xmlDocPtr doc;
+    xmlAttrPtr id;
+    apr_status_t rv;
+
+    doc = parse_ids("<r><a ID=\"x\"/><b><c ID=\"x\"/></b></r>", &res, &rv);
+    wcs_assert_refused(rv, res, WCS_CODE_SIGNATURE, "more than once");
+    doc = parse_ids("<r><a ID=\"\"/></r>", &res, &rv);
+    wcs_assert_refused(rv, res, WCS_CODE_SIGNATURE, "empty");
+    doc = parse_ids("<r xml:id=\"x\"><a ID=\"x\"/></r>", &res, &rv);
+    wcs_assert_refused(rv, res, WCS_CODE_SIGNATURE, "more than once");
+    /* A namespaced attribute called ID is not an ID. */
+    doc = parse_ids("<r xmlns:o=\"urn:o\"><a ID=\"x\"/><b o:ID=\"x\"/></r>",
+                    &res, &rv);
+    ck_assert_int_eq(rv, APR_SUCCESS);
+    id = xmlGetID(doc, (const xmlChar *)"x");
+    ck_assert_ptr_nonnull(id);
+    ck_assert_str_eq((const char *)id->parent->name, "a");
+    doc = parse_ids("<r ID=\"r1\"><a ID=\"a1\"><b ID=\"b1\"/></a></r>", &res,
+                    &rv);
+    ck_assert_int_eq(rv, APR_SUCCESS);
+    id = xmlGetID(doc, (const xmlChar *)"b1");
+    ck_assert_ptr_nonnull(id);
+    ck_assert_str_eq((const char *)id->parent->name, "b");
+}
+END_TEST
+
+START_TEST(sig_find_counts)
+{
+    wcs_result_t res = { WCS_CODE_NONE, NULL };
+    xmlDocPtr doc;
+    xmlNodePtr sig, r;
+    apr_status_t rv;
+
+    doc = parse_ids("<r xmlns:ds=\"" WCS_NS_DSIG "\"><x/><ds:Signature/>"
+                    "</r>", &res, &rv);
+    r = xmlDocGetRootElement(doc);
+    ck_assert_int_eq(wcs_sig_find(&sig, &res, r, wcs_test_pool), APR_SUCCESS);
+    ck_assert_ptr_eq(sig, r->children->next);
+    doc = parse_ids("<r xmlns:ds=\"" WCS_NS_DSIG "\"><x><ds:Signature/></x>"
+                    "</r>", &res, &rv);
+    sig = r;
+    ck_assert_int_eq(wcs_sig_find(&sig, &res, xmlDocGetRootElement(doc),
+                                  wcs_test_pool), APR_SUCCESS);
+    ck_assert_ptr_null(sig);
+    doc = parse_ids("<r xmlns:ds=\"" WCS_NS_DSIG "\"><ds:Signature/><x/>"
+                    "<ds:Signature/></r>", &res, &rv);
+    rv = wcs_sig_find(&sig, &res, xmlDocGetRootElement(doc), wcs_test_pool);
+    wcs_assert_refused(rv, res, WCS_CODE_SIGNATURE, "2 Signature");
+}
+END_TEST
+
+START_TEST(sig_verify_valid)
+{
+    wcs_result_t res;
+    const wcs_idp_t *idp = idp_named(WCS_TEST_IDP);
+    parsed_t ps;
+
+    parse_signed(&ps, "");
+    ck_assert_msg(verify(&res, ps.assertion, idp) == APR_SUCCESS, "%s",
+                  res.reason);
+    parse_signed(&ps, "--sign both --alg sha512 --keyinfo keyvalue");
+    ck_assert_msg(verify(&res, ps.response, idp) == APR_SUCCESS, "%s",
+                  res.reason);
+    ck_assert_msg(verify(&res, ps.assertion, idp) == APR_SUCCESS, "%s",
+                  res.reason);
+    parse_signed(&ps, "--sign response --c14n inclusive --keyinfo none "
+                 "--response-sig-after-assertion");
+    ck_assert_msg(verify(&res, ps.response, idp) == APR_SUCCESS, "%s",
+                  res.reason);
+}
+END_TEST
+
+START_TEST(sig_verify_wrong_key)
+{
+    wcs_result_t res;
+    const wcs_idp_t *idp = idp_named(WCS_TEST_IDP);
+    parsed_t ps;
+
+    /* No KeyInfo: the configured key does not verify. */
+    parse_signed(&ps, "--key attacker.key --keyinfo none");
+    wcs_assert_refused(verify(&res, ps.assertion, idp), res,
+                      WCS_CODE_SIGNATURE, "invalid");
+    /* The attacker's own key in KeyValue proves nothing. */
+    parse_signed(&ps, "--key attacker.key --keyinfo keyvalue");
+    wcs_assert_refused(verify(&res, ps.assertion, idp), res,
+                      WCS_CODE_SIGNATURE, "invalid");
+    /* KeyInfo names the configured certificate, the key is another. */
+    parse_signed(&ps, "--key attacker.key --cert idp.pem");
+    wcs_assert_refused(verify(&res, ps.assertion, idp), res,
+                      WCS_CODE_SIGNATURE, "invalid");
+}
+END_TEST
+
+START_TEST(sig_verify_unknown_cert)
+{
+    wcs_result_t res;
+    parsed_t ps;
+
+    /* A certificate the IdP is not configured with (same subject): the
+     * IdP has probably rolled its key, a configuration matter. */
+    parse_signed(&ps, "--key attacker.key --cert attacker.pem");
+    wcs_assert_refused(verify(&res, ps.assertion, idp_named(WCS_TEST_IDP)),
+                      res, WCS_CODE_MISCONFIG, WCS_TEST_IDP);
+}
+END_TEST
+
+START_TEST(sig_verify_sha1)
+{
+    wcs_result_t res;
+    parsed_t ps;
+
+    parse_signed(&ps, "--key sha1.key --cert sha1.pem --alg sha1");
+    wcs_assert_refused(verify(&res, ps.assertion, idp_named(WCS_TEST_SHA1)),
+                      res, WCS_CODE_SIGNATURE, "SHA-1");
+    ck_assert_msg(verify(&res, ps.assertion, idp_named(WCS_TEST_SHA1_OK))
+                  == APR_SUCCESS, "%s", res.reason);
+    /* Allowing SHA-1 does not stop SHA-256 from working. */
+    parse_signed(&ps, "--key sha1.key --cert sha1.pem");
+    ck_assert_msg(verify(&res, ps.assertion, idp_named(WCS_TEST_SHA1_OK))
+                  == APR_SUCCESS, "%s", res.reason);
+}
+END_TEST
+
+START_TEST(sig_verify_rollover)
+{
+    wcs_result_t res;
+    const wcs_idp_t *idp = idp_named(WCS_TEST_ROLLOVER);
+    wcs_idp_t *old_only;
+    const char *err = NULL;
+    parsed_t ps;
+
+    parse_signed(&ps, "--key new.key --keyinfo none");
+    ck_assert_msg(verify(&res, ps.assertion, idp) == APR_SUCCESS, "%s",
+                  res.reason);
+    parse_signed(&ps, "--key old.key --cert old.pem");
+    ck_assert_msg(verify(&res, ps.assertion, idp) == APR_SUCCESS, "%s",
+                  res.reason);
+    /* A stale KeyInfo (old certificate, new key) is only a hint. */
+    parse_signed(&ps, "--key new.key --cert old.pem");
+    ck_assert_msg(verify(&res, ps.assertion, idp) == APR_SUCCESS, "%s",
+                  res.reason);
+    /* Before the new certificate is configured. */
+    old_only = wcs_idp_create(WCS_TEST_ROLLOVER, "test", wcs_test_pool);
+    ck_assert_int_eq(wcs_idp_add_cert_file(old_only, &err,
+                                           wcs_test_file("old.pem",
+                                                         wcs_test_pool),
+                                           wcs_test_pool), APR_SUCCESS);
+    parse_signed(&ps, "--key new.key --cert new.pem");
+    wcs_assert_refused(verify(&res, ps.assertion, old_only), res,
+                      WCS_CODE_MISCONFIG, "rolled");
+}
+END_TEST
+
+START_TEST(sig_verify_what_was_signed)
+{
+    wcs_result_t res;
+    const wcs_idp_t *idp = idp_named(WCS_TEST_IDP);
+    parsed_t ps;
+    xmlNodePtr subject, name_id;
+    apr_status_t rv;
+
+    /* The Response's signature is not the Assertion's. */
+    parse_signed(&ps, "--sign both");
+    rv = wcs_sig_verify(&res, ps.assertion, sig_of(ps.response), idp, NULL,
+                        wcs_test_pool);
+    wcs_assert_refused(rv, res, WCS_CODE_SIGNATURE, "references");
+    /* A change after signing. */
+    parse_signed(&ps, "");
+    subject = wcs_xml_child(ps.assertion, WCS_NS_SAML, "Subject", NULL);
+    name_id = wcs_xml_child(subject, WCS_NS_SAML, "NameID", NULL);
+    xmlNodeSetContent(name_id, (const xmlChar *)"mallory@evil.test");
+    wcs_assert_refused(verify(&res, ps.assertion, idp), res,
+                      WCS_CODE_SIGNATURE, "digest");
+}
+END_TEST
+
+START_TEST(sig_verify_algorithms)
+{
+    wcs_result_t res;
+    const wcs_idp_t *idp = idp_named(WCS_TEST_IDP);
+    parsed_t ps;
+    xmlNodePtr si, ref, transforms, t;
+
+    parse_signed(&ps, "");
+    si = wcs_xml_child(sig_of(ps.assertion), WCS_NS_DSIG, "SignedInfo", NULL);
+    xmlSetProp(wcs_xml_child(si, WCS_NS_DSIG, "SignatureMethod", NULL),
+               (const xmlChar *)"Algorithm", (const xmlChar *)
+               "http://www.w3.org/2000/09/xmldsig#hmac-sha1");
+    wcs_assert_refused(verify(&res, ps.assertion, idp), res,
+                      WCS_CODE_SIGNATURE, "hmac-sha1");
+
+    parse_signed(&ps, "");
+    si = wcs_xml_child(sig_of(ps.assertion), WCS_NS_DSIG, "SignedInfo", NULL);
+    ref = wcs_xml_child(si, WCS_NS_DSIG, "Reference", NULL);
+    transforms = wcs_xml_child(ref, WCS_NS_DSIG, "Transforms", NULL);
+    t = xmlNewChild(transforms, transforms->ns, (const xmlChar *)"Transform",
+                    NULL);
+    xmlSetProp(t, (const xmlChar *)"Algorithm", (const xmlChar *)
+               "http://www.w3.org/TR/1999/REC-xpath-19991116");
+    wcs_assert_refused(verify(&res, ps.assertion, idp), res,
+                      WCS_CODE_SIGNATURE, "xpath");
+
+    /* A second Reference. */
+    parse_signed(&ps, "");
+    si = wcs_xml_child(sig_of(ps.assertion), WCS_NS_DSIG, "SignedInfo", NULL);
+    ref = wcs_xml_child(si, WCS_NS_DSIG, "Reference", NULL);
+    xmlAddNextSibling(ref, xmlCopyNode(ref, 1));
+    wcs_assert_refused(verify(&res, ps.assertion, idp), res,
+                      WCS_CODE_SIGNATURE, "2 References");
+}
+END_TEST
+
+Suite *wcs_suite_sig(void)
+{
+    Suite *s = suite_create("sig");
+    TCase *tc = tcase_create("core");
+
+    tcase_add_unchecked_fixture(tc, wcs_test_fixtures_setup, NULL);
+    tcase_add_checked_fixture(tc, wcs_test_setup, wcs_test_teardown);
+    tcase_add_test(tc, sig_register_ids);
+    tcase_add_test(tc, sig_find_counts);
+    tcase_add_test(tc, sig_verify_valid);
+    tcase_add_test(tc, sig_verify_wrong_key);
+    tcase_add_test(tc, sig_verify_unknown_cert);
+    tcase_add_test(tc, sig_verify_sha1);
+    tcase_add_test(tc, sig_verify_rollover);
+    tcase_add_test(tc, sig_verify_what_was_signed);
+    tcase_add_test(tc, sig_verify_algorithms);
+    suite_add_tcase(s, tc);
+    return s;
+}
