@@ -74,22 +74,22 @@ summarise() {
             failed=$((failed + 1))
         fi
     fi
-    if [ -f t/check_directives.log ]; then
-        p=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1/p' t/check_directives.log)
-        f=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\2/p' t/check_directives.log)
+    if [ -f t/check_directives.sh.log ]; then
+        p=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1/p' t/check_directives.sh.log)
+        f=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\2/p' t/check_directives.sh.log)
         passed=$((passed + ${p:-0}))
         failed=$((failed + ${f:-1}))
         echo "  directive checks: ${p:-0} ok, ${f:-?} not ok"
     fi
-    if [ -f t/httpd-tests.log ]; then
-        total=$(sed -n 's/^Files=[0-9]*, Tests=\([0-9]*\),.*/\1/p' t/httpd-tests.log | tail -n 1)
-        f=$(grep -oE 'Failed: [0-9]+\)' t/httpd-tests.log \
+    if [ -f t/httpd-tests.sh.log ]; then
+        total=$(sed -n 's/^Files=[0-9]*, Tests=\([0-9]*\),.*/\1/p' t/httpd-tests.sh.log | tail -n 1)
+        f=$(grep -oE 'Failed: [0-9]+\)' t/httpd-tests.sh.log \
             | grep -oE '[0-9]+' | awk '{s += $1} END {print s + 0}')
         if [ -z "$total" ]; then
             failed=$((failed + 1))
             echo "  Apache::Test suites: did not run to the end"
         else
-            if ! grep -q '^Result: PASS' t/httpd-tests.log && [ "$f" -eq 0 ]; then
+            if ! grep -q '^Result: PASS' t/httpd-tests.sh.log && [ "$f" -eq 0 ]; then
                 f=1
             fi
             passed=$((passed + total - f))
@@ -104,8 +104,10 @@ run_tests() {
     install_deps $BUILD_DEPS $TEST_DEPS
     build
     status=0
+    # Logs of an earlier run must not speak for this one.
+    rm -f t/unit/check_wcs.log t/check_directives.sh.log t/httpd-tests.sh.log
     make check || status=$?
-    for log in t/unit/check_wcs.log t/check_directives.log t/httpd-tests.log; do
+    for log in t/unit/check_wcs.log t/check_directives.sh.log t/httpd-tests.sh.log; do
         if [ "$status" -ne 0 ] && [ -f "$log" ]; then
             echo "===== $log (last 60 lines)"
             tail -n 60 "$log"
