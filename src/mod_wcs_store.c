@@ -18,7 +18,10 @@
 
 APLOG_USE_MODULE(webcast_saml);
 
-#define DEFAULT_PROVIDER "shmcb"
+/* shmcb's own default (512 kB) holds a few hundred logins; a webcast
+ * start brings thousands within minutes, and an evicted replay entry is
+ * a replay let through.  Shared memory is touched only as it fills. */
+#define DEFAULT_CACHE "shmcb:webcast_saml_cache(33554432)"
 
 /* One cache for the process, valid for the current config generation:
  * set in post_config, read by requests. */
@@ -115,7 +118,7 @@ int wcs_store_post_config(apr_pool_t *pconf, apr_pool_t *plog,
                           apr_pool_t *ptemp, server_rec *s)
 {
     static struct ap_socache_hints hints = {
-        WCS_STORE_KEY_MAX, 1024, apr_time_from_sec(60)
+        WCS_STORE_KEY_LEN, 1024, apr_time_from_sec(60)
     };
     wcs_cache_t *c = configured;
     const char *err;
@@ -127,7 +130,7 @@ int wcs_store_post_config(apr_pool_t *pconf, apr_pool_t *plog,
         return OK;
     }
     if (!c) {
-        err = create_cache(&c, DEFAULT_PROVIDER, ptemp, pconf);
+        err = create_cache(&c, DEFAULT_CACHE, ptemp, pconf);
         if (err) {
             ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s, WCS_LOG_TAG "03001: "
                          "no %s given and the default failed: %s",
@@ -192,7 +195,7 @@ static void unlock(wcs_cache_t *c)
     }
 }
 
-static apr_status_t store_get(void *baton, const char *key,
+static apr_status_t store_get(void *baton, const wcs_store_key_t *key,
                               unsigned char *buf, apr_size_t *len,
                               apr_pool_t *p)
 {
@@ -202,8 +205,7 @@ static apr_status_t store_get(void *baton, const char *key,
 
     if (rv == APR_SUCCESS) {
         rv = b->cache->provider->retrieve(b->cache->instance, b->s,
-                                          (const unsigned char *)key,
-                                          (unsigned int)strlen(key),
+                                          key->id, WCS_STORE_KEY_LEN,
                                           buf, &n, p);
         unlock(b->cache);
     }
@@ -211,7 +213,7 @@ static apr_status_t store_get(void *baton, const char *key,
     return rv;
 }
 
-static apr_status_t store_put(void *baton, const char *key,
+static apr_status_t store_put(void *baton, const wcs_store_key_t *key,
                               apr_time_t expiry, const unsigned char *value,
                               apr_size_t len, apr_pool_t *p)
 {
@@ -220,8 +222,7 @@ static apr_status_t store_put(void *baton, const char *key,
 
     if (rv == APR_SUCCESS) {
         rv = b->cache->provider->store(b->cache->instance, b->s,
-                                       (const unsigned char *)key,
-                                       (unsigned int)strlen(key), expiry,
+                                       key->id, WCS_STORE_KEY_LEN, expiry,
                                        (unsigned char *)value,
                                        (unsigned int)len, p);
         unlock(b->cache);
@@ -229,15 +230,15 @@ static apr_status_t store_put(void *baton, const char *key,
     return rv;
 }
 
-static apr_status_t store_remove(void *baton, const char *key, apr_pool_t *p)
+static apr_status_t store_remove(void *baton, const wcs_store_key_t *key,
+                                 apr_pool_t *p)
 {
     store_baton_t *b = baton;
     apr_status_t rv = lock(b->cache);
 
     if (rv == APR_SUCCESS) {
         rv = b->cache->provider->remove(b->cache->instance, b->s,
-                                        (const unsigned char *)key,
-                                        (unsigned int)strlen(key), p);
+                                        key->id, WCS_STORE_KEY_LEN, p);
         unlock(b->cache);
     }
     return rv;

@@ -169,9 +169,12 @@ apr_status_t wcs_session_decode(wcs_session_t **ps, const char *rec,
     return APR_SUCCESS;
 }
 
-static const char *session_key(const char *id, apr_pool_t *p)
+static const wcs_store_key_t *session_key(const char *id, apr_pool_t *p)
 {
-    return wcs_store_key("wcs-session", id, NULL, p);
+    wcs_store_key_t *key = apr_palloc(p, sizeof(*key));
+
+    wcs_store_key(key, "wcs-session", id, NULL);
+    return key;
 }
 
 apr_status_t wcs_session_create(wcs_session_t **ps, wcs_result_t *res,

@@ -8,27 +8,21 @@
 /* Nothing is stored with under this to live: providers round down. */
 #define MIN_TTL apr_time_from_sec(1)
 
-const char *wcs_store_key(const char *kind, const char *part1,
-                          const char *part2, apr_pool_t *p)
+void wcs_store_key(wcs_store_key_t *key, const char *kind,
+                   const char *part1, const char *part2)
 {
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int len = 0, i;
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-    char *hex;
+    unsigned int len = 0;
 
     EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
+    EVP_DigestUpdate(ctx, kind, strlen(kind) + 1);   /* with its NUL */
     EVP_DigestUpdate(ctx, part1, strlen(part1));
     if (part2) {
         EVP_DigestUpdate(ctx, "\n", 1);
         EVP_DigestUpdate(ctx, part2, strlen(part2));
     }
-    EVP_DigestFinal_ex(ctx, md, &len);
+    EVP_DigestFinal_ex(ctx, key->id, &len);
     EVP_MD_CTX_free(ctx);
-    hex = apr_palloc(p, len * 2 + 1);
-    for (i = 0; i < len; i++) {
-        apr_snprintf(hex + 2 * i, 3, "%02x", md[i]);
-    }
-    return apr_pstrcat(p, kind, ":", hex, NULL);
 }
 
 apr_status_t wcs_replay_check_and_mark(wcs_result_t *res,
@@ -38,13 +32,14 @@ apr_status_t wcs_replay_check_and_mark(wcs_result_t *res,
                                        apr_time_t expires, apr_time_t now,
                                        apr_pool_t *p)
 {
-    const char *key = wcs_store_key("wcs-replay", issuer, assertion_id, p);
+    wcs_store_key_t key;
     unsigned char buf[8];
     apr_size_t len = sizeof(buf);
     apr_status_t rv;
     char ebuf[120];
 
-    rv = store->get(store->baton, key, buf, &len, p);
+    wcs_store_key(&key, "wcs-replay", issuer, assertion_id);
+    rv = store->get(store->baton, &key, buf, &len, p);
     if (rv == APR_SUCCESS) {
         return wcs_refuse(res, p, WCS_CODE_REPLAY,
                           "assertion %s from %s was already used (replay)",
@@ -58,7 +53,7 @@ apr_status_t wcs_replay_check_and_mark(wcs_result_t *res,
     if (expires < now + MIN_TTL) {
         expires = now + MIN_TTL;
     }
-    rv = store->put(store->baton, key, expires, (const unsigned char *)"1", 1,
+    rv = store->put(store->baton, &key, expires, (const unsigned char *)"1", 1,
                     p);
     if (rv != APR_SUCCESS) {
         return wcs_refuse(res, p, WCS_CODE_STORE,

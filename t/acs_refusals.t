@@ -164,7 +164,9 @@ my @raw = (
                                attr => 'big=' . ('x' x 5000))) }],
 );
 
-plan tests => (@responses + @raw) * REFUSAL_TESTS + 2 * (1 + REFUSAL_TESTS);
+use constant BUSY_LOGINS => 300;
+
+plan tests => (@responses + @raw) * REFUSAL_TESTS + 3 * (1 + REFUSAL_TESTS);
 
 for my $c (@responses) {
     my ($name, $code, $re, $mk) = @$c;
@@ -196,4 +198,23 @@ for my $c (@raw) {
     refusal_checks('replay in a new Response',
                    post_acs('default', mkresponse('assertion-id' => $aid)),
                    $off, '4f', qr/\Q$aid\E/);
+}
+
+# Replay after a busy spell: hundreds of other sign-ins between the first
+# use and the replay must not push the replay entry out of the cache
+# (shmcb picks a subcache by the key's first byte; keys must spread).
+{
+    my $b64 = mkresponse();
+    my $busy = 0;
+    is(post_acs('default', $b64)->code, 303, 'replay after a busy spell: '
+       . 'first use logs in');
+    for my $i (1 .. BUSY_LOGINS) {
+        $busy++ if post_acs('default', mkresponse(
+            nameid => "busy$i\@example.test"))->code == 303;
+    }
+    my $off = log_offset();
+    refusal_checks('replay after ' . BUSY_LOGINS . ' other sign-ins',
+                   post_acs('default', $b64), $off, '4f',
+                   qr/was already used \(replay\)/);
+    diag("busy sign-ins that logged in: $busy") if $busy != BUSY_LOGINS;
 }

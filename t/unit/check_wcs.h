@@ -68,6 +68,10 @@ const char *wcs_test_mkresponse(const char *args, apr_pool_t *p);
 wcs_sp_t *wcs_test_sp(apr_pool_t *p);
 
 /* An in-memory store with expiry, and switches to make it fail. */
+/* wcs_store_key() as a pointer from p, for lookups in tests. */
+const wcs_store_key_t *wcs_test_key(const char *kind, const char *part1,
+                                    const char *part2, apr_pool_t *p);
+
 typedef struct wcs_test_store_t {
     apr_pool_t *pool;
     apr_hash_t *entries;         /* key -> wcs_test_entry_t * */

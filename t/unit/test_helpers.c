@@ -202,7 +202,16 @@ static apr_time_t store_now(const wcs_test_store_t *st)
     return st->now ? st->now : apr_time_now();
 }
 
-static apr_status_t mem_get(void *baton, const char *key,
+const wcs_store_key_t *wcs_test_key(const char *kind, const char *part1,
+                                    const char *part2, apr_pool_t *p)
+{
+    wcs_store_key_t *key = apr_palloc(p, sizeof(*key));
+
+    wcs_store_key(key, kind, part1, part2);
+    return key;
+}
+
+static apr_status_t mem_get(void *baton, const wcs_store_key_t *key,
                             unsigned char *buf, apr_size_t *len,
                             apr_pool_t *p)
 {
@@ -213,7 +222,7 @@ static apr_status_t mem_get(void *baton, const char *key,
     if (st->get_rv != APR_SUCCESS) {
         return st->get_rv;
     }
-    e = apr_hash_get(st->entries, key, APR_HASH_KEY_STRING);
+    e = apr_hash_get(st->entries, key->id, WCS_STORE_KEY_LEN);
     if (!e || e->expiry <= store_now(st)) {
         return APR_NOTFOUND;
     }
@@ -225,9 +234,9 @@ static apr_status_t mem_get(void *baton, const char *key,
     return APR_SUCCESS;
 }
 
-static apr_status_t mem_put(void *baton, const char *key, apr_time_t expiry,
-                            const unsigned char *value, apr_size_t len,
-                            apr_pool_t *p)
+static apr_status_t mem_put(void *baton, const wcs_store_key_t *key,
+                            apr_time_t expiry, const unsigned char *value,
+                            apr_size_t len, apr_pool_t *p)
 {
     wcs_test_store_t *st = baton;
     wcs_test_entry_t *e;
@@ -236,27 +245,27 @@ static apr_status_t mem_put(void *baton, const char *key, apr_time_t expiry,
     if (st->put_rv != APR_SUCCESS) {
         return st->put_rv;
     }
-    /* What the socache providers need of a key and an expiry. */
-    ck_assert_msg(strlen(key) <= WCS_STORE_KEY_MAX, "store key too long: %s",
-                  key);
-    ck_assert_msg(expiry > store_now(st), "stored already expired: %s", key);
+    /* What the socache providers need of an expiry. */
+    ck_assert_msg(expiry > store_now(st), "stored already expired");
     e = apr_palloc(st->pool, sizeof(*e));
     e->expiry = expiry;
     e->value = apr_pmemdup(st->pool, value, len);
     e->len = len;
-    apr_hash_set(st->entries, apr_pstrdup(st->pool, key),
-                 APR_HASH_KEY_STRING, e);
+    apr_hash_set(st->entries, apr_pmemdup(st->pool, key->id,
+                                          WCS_STORE_KEY_LEN),
+                 WCS_STORE_KEY_LEN, e);
     return APR_SUCCESS;
 }
 
-static apr_status_t mem_remove(void *baton, const char *key, apr_pool_t *p)
+static apr_status_t mem_remove(void *baton, const wcs_store_key_t *key,
+                               apr_pool_t *p)
 {
     wcs_test_store_t *st = baton;
 
-    if (!apr_hash_get(st->entries, key, APR_HASH_KEY_STRING)) {
+    if (!apr_hash_get(st->entries, key->id, WCS_STORE_KEY_LEN)) {
         return APR_NOTFOUND;
     }
-    apr_hash_set(st->entries, key, APR_HASH_KEY_STRING, NULL);
+    apr_hash_set(st->entries, key->id, WCS_STORE_KEY_LEN, NULL);
     return APR_SUCCESS;
 }
 

@@ -201,8 +201,8 @@ START_TEST(session_load_not_found)
                                       T0 + 1, p), APR_NOTFOUND);
     ck_assert_int_eq(st->gets, gets);
     /* A record that is not one. */
-    ck_assert_int_eq(store->put(st, wcs_store_key("wcs-session", ID_A, NULL,
-                                                  p), T0 + HOUR,
+    ck_assert_int_eq(store->put(st, wcs_test_key("wcs-session", ID_A, NULL,
+                                                 p), T0 + HOUR,
                                 (const unsigned char *)"garbage", 7, p),
                      APR_SUCCESS);
     ck_assert_int_eq(wcs_session_load(&l, store, ID_A, WCS_TEST_SP, T0 + 1,

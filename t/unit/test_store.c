@@ -6,61 +6,57 @@
 #include "check_wcs.h"
 #include "wcs_store.h"
 
-/* Is key prefix ":" and 64 lower-case hex digits? */
-static int key_shaped(const char *key, const char *prefix)
+static int key_eq(const wcs_store_key_t *a, const wcs_store_key_t *b)
 {
-    apr_size_t n = strlen(prefix);
-    int i;
-
-    if (strncmp(key, prefix, n) || key[n] != ':' || strlen(key) != n + 65) {
-        return 0;
-    }
-    for (i = 0; i < 64; i++) {
-        char c = key[n + 1 + i];
-
-        if (!apr_isxdigit(c) || apr_isupper(c)) {
-            return 0;
-        }
-    }
-    return 1;
+    return !memcmp(a->id, b->id, WCS_STORE_KEY_LEN);
 }
 
 START_TEST(store_key_format)
 {
     apr_pool_t *p = wcs_test_pool;
-    const char *k, *id;
-    char *long_part;
+    /* SHA-256 of "wcs-replay\0abc": the kind with its NUL, then part1. */
+    static const unsigned char want[WCS_STORE_KEY_LEN] = {
+        0xcb, 0x4d, 0x74, 0x14, 0xf0, 0x75, 0x9b, 0x59, 0xb5, 0x97, 0xa8,
+        0xb0, 0xd7, 0x9c, 0xd6, 0x16, 0x12, 0x42, 0x2a, 0xe3, 0x22, 0x65,
+        0xc9, 0x6a, 0x34, 0xd8, 0x44, 0x5c, 0x59, 0x0d, 0x0e, 0x61
+    };
+    const wcs_store_key_t *k = wcs_test_key("wcs-replay", "abc", NULL, p);
 
-    k = wcs_store_key("wcs-replay", "abc", NULL, p);
-    ck_assert_str_eq(k, "wcs-replay:ba7816bf8f01cfea414140de5dae2223b0036"
-                     "1a396177a9cb410ff61f20015ad");
-    ck_assert_str_eq(wcs_store_key("k", "ab", "c", p),
-                     "k:0acdf9a2665198da784232d827b01ae3d24af5db060d723950"
-                     "cfcd47cd82ac07");
-    ck_assert(key_shaped(wcs_store_key("wcs-session", "x", NULL, p),
-                         "wcs-session"));
-    /* Stable, and different for every part. */
-    ck_assert_str_eq(wcs_store_key("k", "a", "b", p),
-                     wcs_store_key("k", "a", "b", p));
-    ck_assert_str_ne(wcs_store_key("k", "a", "b", p),
-                     wcs_store_key("k", "a", "c", p));
-    ck_assert_str_ne(wcs_store_key("k", "a", "b", p),
-                     wcs_store_key("k", "x", "b", p));
-    ck_assert_str_ne(wcs_store_key("k", "a", "b", p),
-                     wcs_store_key("j", "a", "b", p));
-    ck_assert_str_ne(wcs_store_key("k", "ab", NULL, p),
-                     wcs_store_key("k", "a", "b", p));
-    ck_assert_str_ne(wcs_store_key("k", "a", NULL, p),
-                     wcs_store_key("k", "a", "", p));
-    /* Whatever the parts, the key fits every provider and hides them. */
-    long_part = apr_palloc(p, 4097);
-    memset(long_part, 'z', 4096);
-    long_part[4096] = '\0';
-    id = "_assertion-id-0123456789";
-    k = wcs_store_key("wcs-replay", long_part, id, p);
-    ck_assert(key_shaped(k, "wcs-replay"));
-    ck_assert_int_le(strlen(k), WCS_STORE_KEY_MAX);
-    ck_assert_ptr_null(strstr(k, id));
+    ck_assert_mem_eq(k->id, want, WCS_STORE_KEY_LEN);
+    /* Stable, and different for every part and kind. */
+    ck_assert(key_eq(k, wcs_test_key("wcs-replay", "abc", NULL, p)));
+    ck_assert(!key_eq(wcs_test_key("k", "a", "b", p),
+                      wcs_test_key("k", "a", "c", p)));
+    ck_assert(!key_eq(wcs_test_key("k", "a", "b", p),
+                      wcs_test_key("k", "x", "b", p)));
+    ck_assert(!key_eq(wcs_test_key("k", "a", "b", p),
+                      wcs_test_key("j", "a", "b", p)));
+    ck_assert(!key_eq(wcs_test_key("k", "ab", NULL, p),
+                      wcs_test_key("k", "a", "b", p)));
+    ck_assert(!key_eq(wcs_test_key("k", "a", NULL, p),
+                      wcs_test_key("k", "a", "", p)));
+    ck_assert(!key_eq(wcs_test_key("ka", "b", NULL, p),
+                      wcs_test_key("k", "ab", NULL, p)));
+}
+END_TEST
+
+/* shmcb chooses its subcache by the first byte of the id: keys of one
+ * kind must spread over that byte, or every entry lands in one subcache
+ * that wraps after a few dozen and drops replay entries early. */
+START_TEST(store_key_first_byte_spreads)
+{
+    apr_pool_t *p = wcs_test_pool;
+    int seen[256] = { 0 }, distinct = 0, i;
+
+    for (i = 0; i < 1024; i++) {
+        const wcs_store_key_t *k = wcs_test_key(
+            "wcs-replay", WCS_TEST_IDP, apr_psprintf(p, "_a%d", i), p);
+
+        if (!seen[k->id[0]]++) {
+            distinct++;
+        }
+    }
+    ck_assert_int_ge(distinct, 200);
 }
 END_TEST
 
@@ -79,9 +75,9 @@ START_TEST(replay_marks_and_refuses)
                                                "_a1", exp, now, p),
                      APR_SUCCESS);
     ck_assert_int_eq(wcs_test_store_count(store), 1);
-    e = apr_hash_get(st->entries, wcs_store_key("wcs-replay", WCS_TEST_IDP,
-                                                "_a1", p),
-                     APR_HASH_KEY_STRING);
+    e = apr_hash_get(st->entries, wcs_test_key("wcs-replay", WCS_TEST_IDP,
+                                               "_a1", p)->id,
+                     WCS_STORE_KEY_LEN);
     ck_assert_ptr_nonnull(e);
     ck_assert_int_eq(e->expiry, exp);
 
@@ -115,9 +111,9 @@ START_TEST(replay_minimum_lifetime)
     ck_assert_int_eq(wcs_replay_check_and_mark(&res, store, WCS_TEST_IDP,
                                                "_a2", now - 10, now, p),
                      APR_SUCCESS);
-    e = apr_hash_get(st->entries, wcs_store_key("wcs-replay", WCS_TEST_IDP,
-                                                "_a2", p),
-                     APR_HASH_KEY_STRING);
+    e = apr_hash_get(st->entries, wcs_test_key("wcs-replay", WCS_TEST_IDP,
+                                               "_a2", p)->id,
+                     WCS_STORE_KEY_LEN);
     ck_assert_ptr_nonnull(e);
     ck_assert(e->expiry >= now + apr_time_from_sec(1));
     wcs_assert_refused(wcs_replay_check_and_mark(&res, store, WCS_TEST_IDP,
@@ -162,6 +158,7 @@ Suite *wcs_suite_store(void)
 
     tcase_add_checked_fixture(tc, wcs_test_setup, wcs_test_teardown);
     tcase_add_test(tc, store_key_format);
+    tcase_add_test(tc, store_key_first_byte_spreads);
     tcase_add_test(tc, replay_marks_and_refuses);
     tcase_add_test(tc, replay_minimum_lifetime);
     tcase_add_test(tc, replay_fails_closed);
