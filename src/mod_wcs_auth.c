@@ -223,10 +223,13 @@ int wcs_check_authn(request_rec *r)
                               " is used in a vhost that has no "
                               WCS_CMD_SP_ENTITY_ID " and IdP");
     }
-    if (!ap_is_initial_req(r) && reuse_parent(r)) {
-        return OK;
+    if (!ap_is_initial_req(r)) {
+        if (reuse_parent(r)) {
+            return OK;
+        }
     }
-    if (!strcmp(r->uri, sc->acs_path)) {
+    else if (!strcmp(r->uri, sc->acs_path)) {
+        /* Only a request from the client itself carries the IdP's POST. */
         return wcs_acs_run(r, sc);
     }
     /* The cookie is removed from the request: the application never needs
