@@ -57,7 +57,7 @@ Group $group"
         run=$(mktemp -d /tmp/webcast-saml-demo.XXXXXX)
         chmod 755 "$run"
         mkdir "$run/cgi-bin" "$run/bin"
-        cp -p "$cgi"/*.pl "$run/cgi-bin/"
+        cp -p "$cgi"/*.pl "$cgi"/*.pm "$run/cgi-bin/"
         cp -p "$tool" "$run/bin/"
         cgi=$run/cgi-bin
         tool=$run/bin/wcs_mkresponse

@@ -8,6 +8,9 @@
 # an argument list (no shell); everything printed is HTML-escaped.
 use strict;
 use warnings;
+use FindBin;
+use lib $FindBin::Bin;
+use WcsDemo qw(esc);
 use MIME::Base64 qw(decode_base64);
 
 use constant MAX_BODY => 8192;
@@ -36,17 +39,6 @@ my %defaults = (
     scenario   => 'valid',
     preview    => '',
 );
-
-sub esc {
-    my ($s) = @_;
-    $s = '' unless defined $s;
-    $s =~ s/&/&amp;/g;
-    $s =~ s/</&lt;/g;
-    $s =~ s/>/&gt;/g;
-    $s =~ s/"/&quot;/g;
-    $s =~ s/'/&#39;/g;
-    return $s;
-}
 
 sub page {
     my ($status, $title, $body, @headers) = @_;

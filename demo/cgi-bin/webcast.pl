@@ -4,17 +4,9 @@
 # WEBCAST_* variables and (WebcastSAMLExportHeaders On) Webcast-* headers.
 use strict;
 use warnings;
-
-sub esc {
-    my ($s) = @_;
-    $s = '' unless defined $s;
-    $s =~ s/&/&amp;/g;
-    $s =~ s/</&lt;/g;
-    $s =~ s/>/&gt;/g;
-    $s =~ s/"/&quot;/g;
-    $s =~ s/'/&#39;/g;
-    return $s;
-}
+use FindBin;
+use lib $FindBin::Bin;
+use WcsDemo qw(esc);
 
 sub row {
     my ($name, $value) = @_;
