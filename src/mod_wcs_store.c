@@ -23,11 +23,17 @@ APLOG_USE_MODULE(webcast_saml);
  * a replay let through.  Shared memory is touched only as it fills. */
 #define DEFAULT_CACHE "shmcb:webcast_saml_cache(33554432)"
 
-/* One cache for the process, valid for the current config generation:
- * set in post_config, read by requests. */
+/* The cache lives in the process pool, not in pconf: a graceful restart
+ * (what an admin runs after every configuration change) keeps the
+ * sessions of people watching a webcast and the replay cache.  It is
+ * rebuilt only when WebcastSAMLSessionCache itself changes.  Its mutex
+ * lives as long, so that old and new children lock the same one. */
+#define KEPT_KEY "webcast-saml-cache"
+
+/* The cache requests use: set in post_config from the kept one. */
 static wcs_cache_t *cache;
-/* What the directive configured, kept until post_config of this round. */
-static wcs_cache_t *configured;
+/* What the directive says this generation; NULL: the default. */
+static const char *configured_spec;
 
 static const char *known_providers(apr_pool_t *p)
 {
@@ -46,60 +52,66 @@ static const char *known_providers(apr_pool_t *p)
     return list->nelts ? apr_array_pstrcat(p, list, ',') : "(none loaded)";
 }
 
-static const char *create_cache(wcs_cache_t **out, const char *spec,
-                                apr_pool_t *ptemp, apr_pool_t *pconf)
+/* Look up the provider "name" of spec "name[:args]"; *args may be NULL. */
+static const char *lookup_provider(const ap_socache_provider_t **provider,
+                                   const char **args, const char *spec,
+                                   apr_pool_t *p)
 {
-    wcs_cache_t *c = apr_pcalloc(pconf, sizeof(*c));
-    const char *colon = ap_strchr_c(spec, ':'), *args = NULL, *err;
-    char *name = apr_pstrdup(ptemp, spec);
+    const char *colon = ap_strchr_c(spec, ':');
+    const char *name = colon ? apr_pstrmemdup(p, spec, colon - spec) : spec;
 
-    if (colon) {
-        name[colon - spec] = '\0';
-        args = colon + 1;
-    }
-    c->spec = apr_pstrdup(pconf, spec);
-    c->provider = ap_lookup_provider(AP_SOCACHE_PROVIDER_GROUP, name,
-                                     AP_SOCACHE_PROVIDER_VERSION);
-    if (!c->provider) {
-        return apr_psprintf(pconf, "unknown socache provider \"%s\" (loaded: "
+    *args = colon ? colon + 1 : NULL;
+    *provider = ap_lookup_provider(AP_SOCACHE_PROVIDER_GROUP, name,
+                                   AP_SOCACHE_PROVIDER_VERSION);
+    if (!*provider) {
+        return apr_psprintf(p, "unknown socache provider \"%s\" (loaded: "
                             "%s; load mod_socache_%s)", name,
-                            known_providers(ptemp), name);
+                            known_providers(p), name);
     }
-    err = c->provider->create(&c->instance, args, ptemp, pconf);
-    if (err) {
-        return apr_psprintf(pconf, "socache %s: %s", name, err);
-    }
-    *out = c;
     return NULL;
+}
+
+/* Create (not initialise) an instance of spec from pool p. */
+static const char *create_instance(ap_socache_instance_t **instance,
+                                   const ap_socache_provider_t **provider,
+                                   const char *spec, apr_pool_t *ptemp,
+                                   apr_pool_t *p)
+{
+    const char *args, *err = lookup_provider(provider, &args, spec, ptemp);
+
+    if (!err) {
+        err = (*provider)->create(instance, args, ptemp, p);
+    }
+    return err;
+}
+
+static apr_status_t forget_configured(void *data)
+{
+    configured_spec = NULL;
+    cache = NULL;
+    return APR_SUCCESS;
 }
 
 const char *wcs_set_session_cache(cmd_parms *cmd, void *dc, const char *arg)
 {
+    const ap_socache_provider_t *provider;
+    ap_socache_instance_t *scratch;
     const char *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
 
     if (err) {
         return err;
     }
-    err = create_cache(&configured, arg, cmd->temp_pool, cmd->pool);
-    return err ? apr_psprintf(cmd->pool, "%s: %s", cmd->cmd->name, err) : NULL;
-}
-
-static apr_status_t cache_cleanup(void *data)
-{
-    wcs_cache_t *c = data;
-
-    c->provider->destroy(c->instance, NULL);
-    if (cache == c) {
-        cache = NULL;
+    /* A scratch instance only proves the arguments now, for configtest;
+     * the real one is made (or kept) in post_config. */
+    err = create_instance(&scratch, &provider, arg, cmd->temp_pool,
+                          cmd->temp_pool);
+    if (err) {
+        return apr_psprintf(cmd->pool, "%s: %s", cmd->cmd->name, err);
     }
-    return APR_SUCCESS;
-}
-
-static apr_status_t forget_configured(void *data)
-{
-    configured = NULL;
-    cache = NULL;
-    return APR_SUCCESS;
+    configured_spec = apr_pstrdup(cmd->pool, arg);
+    apr_pool_cleanup_register(cmd->pool, NULL, forget_configured,
+                              apr_pool_cleanup_null);
+    return NULL;
 }
 
 static int any_sp(server_rec *s)
@@ -114,49 +126,103 @@ static int any_sp(server_rec *s)
     return 0;
 }
 
-int wcs_store_post_config(apr_pool_t *pconf, apr_pool_t *plog,
-                          apr_pool_t *ptemp, server_rec *s)
+/* Make and initialise the cache for spec in the process pool. */
+static int make_kept(wcs_cache_t **out, const char *spec, server_rec *s,
+                     apr_pool_t *ptemp)
 {
     static struct ap_socache_hints hints = {
         WCS_STORE_KEY_LEN, 1024, apr_time_from_sec(60)
     };
-    wcs_cache_t *c = configured;
+    apr_pool_t *pproc = s->process->pool;
+    wcs_cache_t *c = apr_pcalloc(pproc, sizeof(*c));
     const char *err;
     apr_status_t rv;
 
-    apr_pool_cleanup_register(pconf, NULL, forget_configured,
-                              apr_pool_cleanup_null);
-    if (!any_sp(s)) {
-        return OK;
-    }
-    if (!c) {
-        err = create_cache(&c, DEFAULT_CACHE, ptemp, pconf);
-        if (err) {
-            ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s, WCS_LOG_TAG "03001: "
-                         "no %s given and the default failed: %s",
-                         WCS_CMD_SESSION_CACHE, err);
-            return HTTP_INTERNAL_SERVER_ERROR;
-        }
+    c->spec = apr_pstrdup(pproc, spec);
+    err = create_instance(&c->instance, &c->provider, spec, ptemp, pproc);
+    if (err) {
+        ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s, WCS_LOG_TAG "03001: "
+                     "session cache %s: %s", spec, err);
+        return HTTP_INTERNAL_SERVER_ERROR;
     }
     if (c->provider->flags & AP_SOCACHE_FLAG_NOTMPSAFE) {
         rv = ap_global_mutex_create(&c->mutex, NULL, WCS_CACHE_MUTEX_TYPE,
-                                    NULL, s, pconf, 0);
+                                    NULL, s, pproc, 0);
         if (rv != APR_SUCCESS) {
             ap_log_error(APLOG_MARK, APLOG_EMERG, rv, s, WCS_LOG_TAG "03002: "
                          "cannot create the session cache mutex");
             return HTTP_INTERNAL_SERVER_ERROR;
         }
     }
-    rv = c->provider->init(c->instance, "webcast-saml", &hints, s, pconf);
+    rv = c->provider->init(c->instance, "webcast-saml", &hints, s, pproc);
     if (rv != APR_SUCCESS) {
         ap_log_error(APLOG_MARK, APLOG_EMERG, rv, s, WCS_LOG_TAG "03003: "
-                     "cannot initialise the session cache %s", c->spec);
+                     "cannot initialise the session cache %s", spec);
         return HTTP_INTERNAL_SERVER_ERROR;
     }
-    apr_pool_cleanup_register(pconf, c, cache_cleanup, apr_pool_cleanup_null);
-    cache = c;
+    apr_pool_userdata_set(c, KEPT_KEY, apr_pool_cleanup_null, pproc);
+    *out = c;
+    return OK;
+}
+
+/* The configuration changed the cache: the old one goes. */
+static void drop_kept(wcs_cache_t *c, server_rec *s, apr_pool_t *ptemp)
+{
+    const char *args;
+
+    /* The provider's module may have been reloaded: look it up again. */
+    if (!lookup_provider(&c->provider, &args, c->spec, ptemp)) {
+        c->provider->destroy(c->instance, s);
+    }
+    if (c->mutex) {
+        apr_global_mutex_destroy(c->mutex);
+    }
+    apr_pool_userdata_set(NULL, KEPT_KEY, apr_pool_cleanup_null,
+                          s->process->pool);
+    ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, s, WCS_LOG_TAG "03006: "
+                 "session cache %s replaced: sessions made before this "
+                 "restart are gone", c->spec);
+}
+
+int wcs_store_post_config(apr_pool_t *pconf, apr_pool_t *plog,
+                          apr_pool_t *ptemp, server_rec *s)
+{
+    const char *spec = configured_spec ? configured_spec : DEFAULT_CACHE;
+    const char *args, *err;
+    wcs_cache_t *kept = NULL;
+    int rc;
+
+    /* Also when no directive was read this round (default cache). */
+    apr_pool_cleanup_register(pconf, NULL, forget_configured,
+                              apr_pool_cleanup_null);
+    if (!any_sp(s)) {
+        return OK;
+    }
+    apr_pool_userdata_get((void **)&kept, KEPT_KEY, s->process->pool);
+    if (kept && strcmp(kept->spec, spec)) {
+        drop_kept(kept, s, ptemp);
+        kept = NULL;
+    }
+    if (!kept) {
+        rc = make_kept(&kept, spec, s, ptemp);
+        if (rc != OK) {
+            return rc;
+        }
+    }
+    else {
+        /* Same cache, new generation: the provider's module was reloaded
+         * with the configuration, so its entry points are looked up anew;
+         * the instance and the shared memory are the old ones. */
+        err = lookup_provider(&kept->provider, &args, spec, ptemp);
+        if (err) {
+            ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s, WCS_LOG_TAG "03001: "
+                         "session cache %s: %s", spec, err);
+            return HTTP_INTERNAL_SERVER_ERROR;
+        }
+    }
+    cache = kept;
     ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, s, WCS_LOG_TAG "03004: session "
-                 "cache %s", c->spec);
+                 "cache %s", kept->spec);
     return OK;
 }
 

@@ -1,0 +1,53 @@
+# A graceful restart (apachectl graceful, after any configuration change)
+# keeps the session cache: people signed in stay signed in, and a response
+# used before the restart is still refused as a replay after it.  Runs
+# last (zz_) because it restarts the test server.
+use strict;
+use warnings FATAL => 'all';
+
+use Apache::Test qw(-withtestmore);
+use Apache::TestRequest;
+use WCS::Test;
+
+use constant RESTART_WAIT => 30;    # seconds
+
+plan tests => LOGIN_TESTS + 2 * (APP_TESTS + 1) + 1 + REFUSAL_TESTS
+            + LOGIN_TESTS;
+
+my $CN = 'webcast_saml_session';
+my $ALICE = 'alice@example.test';
+
+my $b64 = mkresponse();
+my $id = login_checks('before the restart', post_acs('default', $b64));
+app_checks('before the restart', 'default', '/webcast/app', $CN, $id,
+           {REMOTE_USER => $ALICE});
+
+# Graceful restart: SIGUSR1 to the parent, then wait for the new
+# generation ("resuming normal operations" is logged at notice, always).
+my $off = log_offset();
+my $pidfile = Apache::Test::vars('t_pid_file');
+open(my $fh, '<', $pidfile) or die "$pidfile: $!";
+chomp(my $pid = <$fh>);
+close $fh;
+kill 'USR1', $pid or die "cannot signal httpd $pid: $!";
+my $restarted = 0;
+for (1 .. RESTART_WAIT * 10) {
+    if (log_since($off) =~ /SIGUSR1 received.*resuming normal operations/s) {
+        $restarted = 1;
+        last;
+    }
+    select(undef, undef, undef, 0.1);
+}
+ok($restarted, 'httpd restarted gracefully')
+    or diag(log_since($off));
+# Give the old generation's children a moment to stop accepting.
+sleep 1;
+
+app_checks('after the restart: the session is still valid', 'default',
+           '/webcast/app', $CN, $id, {REMOTE_USER => $ALICE});
+$off = log_offset();
+refusal_checks('after the restart: the earlier response is still a replay',
+               post_acs('default', $b64), $off, '4f',
+               qr/was already used \(replay\)/);
+login_checks('after the restart: a new sign-in works',
+             post_acs('default', mkresponse(nameid => 'bob@example.test')));
