@@ -5,43 +5,12 @@
 #include <libxml/parser.h>
 #include <libxml/valid.h>
 #include <xmlsec/xmlsec.h>
-#include <xmlsec/errors.h>
 #include <xmlsec/transforms.h>
 #include <xmlsec/xmldsig.h>
 #include <xmlsec/crypto.h>
 
 #include "wcs_sig.h"
 #include "wcs_xml.h"
-
-/* --- xmlsec errors, per thread --------------------------------------- */
-
-static __thread char xmlsec_error[256];
-
-static void xmlsec_error_cb(const char *file, int line, const char *func,
-                            const char *error_object,
-                            const char *error_subject, int reason,
-                            const char *msg)
-{
-    /* Keep the first error of a failing call: it is the cause; later ones
-     * are the callers unwinding. */
-    if (xmlsec_error[0]) {
-        return;
-    }
-    apr_snprintf(xmlsec_error, sizeof(xmlsec_error), "%s%s%s",
-                 error_subject ? error_subject : "",
-                 error_subject ? ": " : "",
-                 msg ? msg : xmlSecErrorsGetMsg((xmlSecSize)reason));
-}
-
-void wcs_sig_init_errors(void)
-{
-    xmlSecErrorsSetCallback(xmlsec_error_cb);
-}
-
-const char *wcs_sig_last_xmlsec_error(void)
-{
-    return xmlsec_error;
-}
 
 /* --- IDs ------------------------------------------------------------- */
 
@@ -327,7 +296,7 @@ static try_t try_key(const char **why, xmlNodePtr sig,
     xmlSecDSigReferenceCtxPtr ref;
     try_t outcome = TRY_ERROR;
 
-    xmlsec_error[0] = '\0';
+    wcs_xml_xmlsec_error_clear();
     ctx = xmlSecDSigCtxCreate(NULL);
     if (!ctx) {
         *why = "xmlsec cannot create a signature context";
@@ -346,7 +315,7 @@ static try_t try_key(const char **why, xmlNodePtr sig,
     }
     else if (xmlSecDSigCtxVerify(ctx, sig) < 0) {
         *why = apr_psprintf(p, "xmlsec refused the signature: %s",
-                            xmlsec_error[0] ? xmlsec_error : "unknown error");
+                            wcs_xml_xmlsec_error());
     }
     else if (ctx->status != xmlSecDSigStatusSucceeded) {
         ref = xmlSecPtrListGetSize(&ctx->signedInfoReferences) == 1

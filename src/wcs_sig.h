@@ -36,10 +36,4 @@ apr_status_t wcs_sig_verify(wcs_result_t *res, xmlNodePtr elem,
                             xmlNodePtr sig, const wcs_idp_t *idp,
                             const wcs_logger_t *lg, apr_pool_t *p);
 
-/* The last xmlsec error of this thread, for reasons; "" when none. */
-const char *wcs_sig_last_xmlsec_error(void);
-
-/* Install the xmlsec error callback that feeds the function above. */
-void wcs_sig_init_errors(void);
-
 #endif

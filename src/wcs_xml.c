@@ -16,6 +16,36 @@
 
 static int xml_initialised;
 
+/* --- xmlsec errors, per thread --------------------------------------- */
+
+static __thread char xmlsec_error[256];
+
+static void xmlsec_error_cb(const char *file, int line, const char *func,
+                            const char *error_object,
+                            const char *error_subject, int reason,
+                            const char *msg)
+{
+    /* Keep the first error of a failing call: it is the cause; later ones
+     * are the callers unwinding. */
+    if (xmlsec_error[0]) {
+        return;
+    }
+    apr_snprintf(xmlsec_error, sizeof(xmlsec_error), "%s%s%s",
+                 error_subject ? error_subject : "",
+                 error_subject ? ": " : "",
+                 msg ? msg : xmlSecErrorsGetMsg((xmlSecSize)reason));
+}
+
+const char *wcs_xml_xmlsec_error(void)
+{
+    return xmlsec_error[0] ? xmlsec_error : "unknown error";
+}
+
+void wcs_xml_xmlsec_error_clear(void)
+{
+    xmlsec_error[0] = '\0';
+}
+
 apr_status_t wcs_xml_init(const char **err)
 {
     /* Called from the single-threaded config phase; a plain flag is
@@ -35,8 +65,9 @@ apr_status_t wcs_xml_init(const char **err)
         return APR_EGENERAL;
     }
     /* xmlsec's default error callback prints to stderr; the core reports
-     * failures through wcs_result instead. */
+     * failures through wcs_result instead, with the cause captured here. */
     xmlSecErrorsDefaultCallbackEnableOutput(0);
+    xmlSecErrorsSetCallback(xmlsec_error_cb);
     if (xmlSecCryptoAppInit(NULL) < 0 || xmlSecCryptoInit() < 0) {
         *err = "xmlsec-openssl initialisation failed";
         return APR_EGENERAL;

@@ -24,6 +24,12 @@
  * Returns APR_SUCCESS, or APR_EGENERAL with *err set (static string). */
 apr_status_t wcs_xml_init(const char **err);
 
+/* The first xmlsec error this thread met since the last clear, for
+ * refusal reasons; "unknown error" when xmlsec reported none.  The
+ * callback behind it is installed by wcs_xml_init. */
+const char *wcs_xml_xmlsec_error(void);
+void wcs_xml_xmlsec_error_clear(void);
+
 /* Decode strict base64 (standard alphabet, padding required, white space
  * allowed between characters, canonical final bits) of at most max_out
  * decoded bytes.  *out is NUL-terminated and allocated from p.  Refuses

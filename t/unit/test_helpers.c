@@ -73,8 +73,6 @@ const char *wcs_test_fixture_dir(void)
 
     if (made < 0) {
         made = fixtures_make();
-        /* Signature refusals carry xmlsec's reason, as in the module. */
-        wcs_sig_init_errors();
     }
     ck_assert_msg(made, "t/make-fixtures.sh failed (directory %s)",
                   fixture_dir);
