@@ -32,6 +32,8 @@ static const wcs_code_info_t code_info[WCS_CODE_COUNT] = {
     [WCS_CODE_PROFILE]          = { "4h", 403, "The sign-in does not follow the SAML web browser profile." },
     [WCS_CODE_STORE]            = { "4i", 503, "Sign-in is unavailable right now; please try again." },
     [WCS_CODE_IN_RESPONSE_TO]   = { "4j", 403, "The sign-in answers a request this site did not send; please start again." },
+    [WCS_CODE_EMAIL_DOMAIN]     = { "4k", 403, "Your identity provider may not sign in addresses of this domain here." },
+    [WCS_CODE_REPLAY_FULL]      = { "4l", 503, "Too many sign-ins at once; please try again in a minute." },
 };
 
 static const wcs_code_info_t *info(wcs_code_t code)

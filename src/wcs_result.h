@@ -36,6 +36,8 @@ typedef enum {
     WCS_CODE_PROFILE,            /* 4h not a Web SSO bearer assertion */
     WCS_CODE_STORE,              /* 4i session/replay store unavailable */
     WCS_CODE_IN_RESPONSE_TO,     /* 4j answers a request this SP never sent */
+    WCS_CODE_EMAIL_DOMAIN,       /* 4k IdP may not assert this email domain */
+    WCS_CODE_REPLAY_FULL,        /* 4l replay cache cannot keep the entry */
     WCS_CODE_COUNT
 } wcs_code_t;
 

@@ -26,6 +26,9 @@ static const struct {
     { WCS_CODE_ENCRYPTED, "4g", 403 },
     { WCS_CODE_PROFILE, "4h", 403 },
     { WCS_CODE_STORE, "4i", 503 },
+    { WCS_CODE_IN_RESPONSE_TO, "4j", 403 },
+    { WCS_CODE_EMAIL_DOMAIN, "4k", 403 },
+    { WCS_CODE_REPLAY_FULL, "4l", 503 },
 };
 
 #define NCODES ((int)(sizeof(codes) / sizeof(codes[0])))
