@@ -69,8 +69,10 @@ START_TEST(result_http_status)
             ck_assert_msg(status == codes[i].http, "%s: %d, not %d",
                           codes[i].str, status, codes[i].http);
         }
-        /* Only a backend outage is the server's fault. */
-        if (codes[i].code == WCS_CODE_STORE) {
+        /* Only a backend outage or a full replay cache is the server's
+         * fault. */
+        if (codes[i].code == WCS_CODE_STORE
+            || codes[i].code == WCS_CODE_REPLAY_FULL) {
             ck_assert_int_eq(status / 100, 5);
         }
         else {
