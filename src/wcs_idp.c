@@ -11,6 +11,7 @@
 #include <xmlsec/crypto.h>
 
 #include "wcs_idp.h"
+#include "wcs_str.h"
 #include "wcs_xml.h"
 #include "wcs_result.h"
 
@@ -173,38 +174,6 @@ static apr_status_t add_pem_blocks(wcs_idp_t *idp, const char **err,
     return APR_SUCCESS;
 }
 
-static apr_status_t read_file(char **buf, apr_size_t *len, const char **err,
-                              const char *path, apr_size_t max,
-                              apr_pool_t *p)
-{
-    apr_file_t *f;
-    apr_finfo_t fi;
-    apr_status_t rv;
-    char ebuf[120];
-
-    rv = apr_file_open(&f, path, APR_FOPEN_READ | APR_FOPEN_BINARY, 0, p);
-    if (rv == APR_SUCCESS) {
-        rv = apr_file_info_get(&fi, APR_FINFO_SIZE, f);
-        if (rv == APR_SUCCESS && (apr_size_t)fi.size > max) {
-            apr_file_close(f);
-            *err = apr_psprintf(p, "%s: %" APR_OFF_T_FMT " bytes, over the "
-                                "limit of %" APR_SIZE_T_FMT, path, fi.size, max);
-            return APR_EINVAL;
-        }
-    }
-    if (rv == APR_SUCCESS) {
-        *buf = apr_palloc(p, (apr_size_t)fi.size + 1);
-        rv = apr_file_read_full(f, *buf, (apr_size_t)fi.size, len);
-        (*buf)[*len] = '\0';
-        apr_file_close(f);
-    }
-    if (rv != APR_SUCCESS) {
-        *err = apr_psprintf(p, "cannot read %s: %s", path,
-                            apr_strerror(rv, ebuf, sizeof(ebuf)));
-    }
-    return rv;
-}
-
 apr_status_t wcs_idp_add_cert_file(wcs_idp_t *idp, const char **err,
                                    const char *path, apr_pool_t *p)
 {
@@ -215,7 +184,7 @@ apr_status_t wcs_idp_add_cert_file(wcs_idp_t *idp, const char **err,
     apr_size_t der_len;
     apr_status_t rv;
 
-    rv = read_file(&buf, &len, err, path, CERT_FILE_MAX_BYTES, p);
+    rv = wcs_file_read(&buf, &len, err, path, CERT_FILE_MAX_BYTES, p);
     if (rv != APR_SUCCESS) {
         return rv;
     }
@@ -425,7 +394,7 @@ apr_status_t wcs_idp_load_metadata(apr_hash_t *idps, int *count,
     apr_status_t rv;
 
     *count = 0;
-    rv = read_file(&buf, &len, err, path, WCS_METADATA_MAX_BYTES, ptemp);
+    rv = wcs_file_read(&buf, &len, err, path, WCS_METADATA_MAX_BYTES, ptemp);
     if (rv != APR_SUCCESS) {
         return rv;
     }
