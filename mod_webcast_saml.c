@@ -58,6 +58,10 @@ static const command_rec wcs_cmds[] = {
     AP_INIT_TAKE1(WCS_CMD_SESSION_CACHE, wcs_set_session_cache, NULL,
                   RSRC_CONF, "socache provider:args for sessions and the "
                   "replay cache (default shmcb)"),
+    AP_INIT_ITERATE(WCS_CMD_SESSION_KEY_FILE, wcs_set_session_keys, NULL,
+                    RSRC_CONF, "File(s) holding the secret that "
+                    "authenticates session records (HMAC); the first seals, "
+                    "all verify (default: a random key per httpd start)"),
     AP_INIT_TAKE1(WCS_CMD_ERROR_URL, wcs_set_error_url, NULL,
                   RSRC_CONF | ACCESS_CONF, "Invalid-request page; "
                   "?code=XX&ref=ID is appended"),

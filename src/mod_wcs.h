@@ -40,6 +40,7 @@
 #define WCS_CMD_ATTRIBUTE         "WebcastSAMLAttribute"
 /* Server config only: one store for the whole httpd. */
 #define WCS_CMD_SESSION_CACHE     "WebcastSAMLSessionCache"
+#define WCS_CMD_SESSION_KEY_FILE  "WebcastSAMLSessionKeyFile"
 /* Per directory, location or vhost. */
 #define WCS_CMD_ERROR_URL         "WebcastSAMLErrorURL"
 #define WCS_CMD_DEFAULT_TARGET    "WebcastSAMLDefaultTarget"
@@ -91,6 +92,9 @@ typedef struct wcs_srv_conf_t {
     int email_attribute_set;
     apr_array_header_t *attr_map;    /* of wcs_attr_map_t */
     int attr_map_set;
+    /* Main server only: keys of session records (wcs_session_key_t *). */
+    apr_array_header_t *session_keys;
+    int session_keys_set;
 
     /* Derived in check_config, never set by a directive. */
     wcs_sp_t *sp;                /* NULL: this vhost is not a SAML SP */
@@ -142,6 +146,7 @@ const char *wcs_set_email_attribute(cmd_parms *cmd, void *dc,
                                     const char *arg);
 const char *wcs_set_attr_map(cmd_parms *cmd, void *dc, const char *saml,
                              const char *env);
+const char *wcs_set_session_keys(cmd_parms *cmd, void *dc, const char *arg);
 const char *wcs_set_error_url(cmd_parms *cmd, void *dc, const char *arg);
 const char *wcs_set_default_target(cmd_parms *cmd, void *dc,
                                    const char *arg);

@@ -209,6 +209,7 @@ int wcs_check_authn(request_rec *r)
 {
     const char *id = NULL;
     wcs_srv_conf_t *sc;
+    wcs_result_t res = { WCS_CODE_NONE, NULL };
     wcs_session_t *session;
     wcs_store_t *store;
     apr_status_t rv;
@@ -239,10 +240,18 @@ int wcs_check_authn(request_rec *r)
         return not_signed_in(r);
     }
     store = wcs_store_for(r);
-    rv = store ? wcs_session_load(&session, store, id, sc->sp->entity_id,
+    rv = store ? wcs_session_load(&session, &res, store, id, sc->sp,
                                   apr_time_now(), r->pool)
                : APR_EINIT;
     if (rv == APR_NOTFOUND) {
+        return not_signed_in(r);
+    }
+    if (rv == WCS_EREFUSED) {
+        /* A session that exists but is not for this site (any more): the
+         * person signs in again; the log says why.  Only a prefix of the
+         * ID is logged: the ID is the credential. */
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, WCS_LOG_TAG "04002: "
+                      "session %.8s... refused: %s", id, res.reason);
         return not_signed_in(r);
     }
     if (rv != APR_SUCCESS) {

@@ -6,6 +6,7 @@
  */
 #include <apr_strings.h>
 #include <apr_lib.h>
+#include <openssl/crypto.h>
 
 #include <httpd.h>
 #include <http_config.h>
@@ -14,6 +15,7 @@
 #include "mod_wcs.h"
 #include "wcs_identity.h"
 #include "wcs_session.h"
+#include "wcs_str.h"
 #include "wcs_idp.h"
 #include "wcs_url.h"
 #include "wcs_xml.h"
@@ -67,6 +69,7 @@ void *wcs_merge_srv_conf(apr_pool_t *p, void *basev, void *addv)
     MERGE(cookie_secure);
     MERGE(email_attribute);
     MERGE(attr_map);
+    MERGE(session_keys);
     return c;
 }
 
@@ -440,6 +443,49 @@ const char *wcs_set_attr_map(cmd_parms *cmd, void *dc, const char *saml,
     return NULL;
 }
 
+/* --- server-wide setters ------------------------------------------------ */
+
+const char *wcs_set_session_keys(cmd_parms *cmd, void *dc, const char *arg)
+{
+    wcs_srv_conf_t *sc = srv_conf(cmd);
+    const char *path, *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
+    wcs_session_key_t *key;
+    char *buf;
+    apr_size_t len;
+
+    if (err) {
+        return err;
+    }
+    path = ap_server_root_relative(cmd->temp_pool, arg);
+    if (!path) {
+        return apr_psprintf(cmd->pool, "%s: invalid file path \"%s\"",
+                            cmd->cmd->name, arg);
+    }
+    if (wcs_file_read(&buf, &len, &err, path, WCS_SESSION_KEY_MAX,
+                      cmd->temp_pool) != APR_SUCCESS) {
+        return apr_psprintf(cmd->pool, "%s: %s", cmd->cmd->name, err);
+    }
+    /* A trailing newline (echo, an editor) is not part of the secret. */
+    while (len > 0 && apr_isspace(buf[len - 1])) {
+        len--;
+    }
+    if (wcs_session_key_make(&key, (const unsigned char *)buf, len, path,
+                             cmd->pool) != APR_SUCCESS) {
+        return apr_psprintf(cmd->pool, "%s: %s holds %" APR_SIZE_T_FMT
+                            " bytes; a key needs %d to %d (make one with "
+                            "\"openssl rand -hex 32\")", cmd->cmd->name, path,
+                            len, WCS_SESSION_KEY_MIN, WCS_SESSION_KEY_MAX);
+    }
+    OPENSSL_cleanse(buf, len);
+    if (!sc->session_keys_set) {
+        sc->session_keys = apr_array_make(cmd->pool, 2,
+                                          sizeof(wcs_session_key_t *));
+        sc->session_keys_set = 1;
+    }
+    APR_ARRAY_PUSH(sc->session_keys, wcs_session_key_t *) = key;
+    return NULL;
+}
+
 /* --- per-directory setters ----------------------------------------------- */
 
 const char *wcs_set_error_url(cmd_parms *cmd, void *dc, const char *arg)
@@ -550,8 +596,25 @@ static apr_status_t check_sha1_names(server_rec *s, const char **err,
     return APR_SUCCESS;
 }
 
-static apr_status_t build_sp(wcs_srv_conf_t *sc, const char **err,
-                             apr_pool_t *p)
+/* This SP as configured in vhost s: its entity ID and where it is
+ * served.  Stable across restarts, different between vhosts. */
+static const char *site_id(const server_rec *s, const wcs_srv_conf_t *sc,
+                           apr_pool_t *p)
+{
+    const char *where = apr_psprintf(p, "%s:%u",
+                                     s->server_hostname ? s->server_hostname
+                                     : "*", s->port);
+
+    if (s->is_virtual && s->addrs && s->addrs->virthost) {
+        /* Two IP-based vhosts may share a name and a port. */
+        where = apr_psprintf(p, "%s (%s)", where, s->addrs->virthost);
+    }
+    return apr_psprintf(p, "%s @ %s", sc->sp_entity_id, where);
+}
+
+static apr_status_t build_sp(server_rec *s, wcs_srv_conf_t *sc,
+                             const apr_array_header_t *session_keys,
+                             const char **err, apr_pool_t *p)
 {
     wcs_sp_t *sp;
 
@@ -581,17 +644,60 @@ static apr_status_t build_sp(wcs_srv_conf_t *sc, const char **err,
     sp->email_attr = sc->email_attribute;
     sp->attr_map = sc->attr_map;
     sp->session_lifetime = sc->session_lifetime;
+    sp->site_id = site_id(s, sc, p);
+    sp->session_keys = session_keys;
     sc->sp = sp;
     sc->acs_path = apr_pstrcat(p, sc->endpoint_path, "/acs", NULL);
     return APR_SUCCESS;
 }
 
+/* Without WebcastSAMLSessionKeyFile: one random key, made once per httpd
+ * start and kept in the process pool, so that sessions outlive graceful
+ * restarts as the cache does.  Several servers sharing a cache need a key
+ * file: each would otherwise refuse the others' sessions. */
+#define RANDOM_KEY_NOTE "webcast-saml-random-session-key"
+
+static const apr_array_header_t *session_keys(server_rec *s)
+{
+    wcs_srv_conf_t *top = ap_get_module_config(s->module_config,
+                                                &webcast_saml_module);
+    apr_pool_t *pproc = s->process->pool;
+    apr_array_header_t *keys = NULL;
+    unsigned char secret[WCS_SESSION_KEY_MIN];
+    wcs_session_key_t *key;
+
+    if (top->session_keys_set) {
+        return top->session_keys;
+    }
+    apr_pool_userdata_get((void **)&keys, RANDOM_KEY_NOTE, pproc);
+    if (keys) {
+        return keys;
+    }
+    if (apr_generate_random_bytes(secret, sizeof(secret)) != APR_SUCCESS
+        || wcs_session_key_make(&key, secret, sizeof(secret), "random",
+                                pproc) != APR_SUCCESS) {
+        return NULL;
+    }
+    OPENSSL_cleanse(secret, sizeof(secret));
+    keys = apr_array_make(pproc, 1, sizeof(wcs_session_key_t *));
+    APR_ARRAY_PUSH(keys, wcs_session_key_t *) = key;
+    apr_pool_userdata_set(keys, RANDOM_KEY_NOTE, apr_pool_cleanup_null,
+                          pproc);
+    return keys;
+}
+
 int wcs_check_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
                      server_rec *s)
 {
+    const apr_array_header_t *keys = session_keys(s);
     server_rec *vs;
     const char *err;
 
+    if (!keys) {
+        ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s, WCS_LOG_TAG "01004: "
+                     "no randomness for the session record key");
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
     if (check_sha1_names(s, &err, ptemp) != APR_SUCCESS) {
         ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s, WCS_LOG_TAG "01003: %s",
                      err);
@@ -605,7 +711,7 @@ int wcs_check_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
         if (!in_use(sc)) {
             continue;
         }
-        if (build_sp(sc, &err, pconf) != APR_SUCCESS) {
+        if (build_sp(vs, sc, keys, &err, pconf) != APR_SUCCESS) {
             ap_log_error(APLOG_MARK, APLOG_EMERG, 0, vs,
                          WCS_LOG_TAG "01002: vhost %s:%u: %s",
                          vs->server_hostname ? vs->server_hostname : "*",

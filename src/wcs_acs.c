@@ -1,3 +1,5 @@
+#include <string.h>
+
 #include "wcs_acs.h"
 #include "wcs_identity.h"
 
@@ -8,6 +10,7 @@ apr_status_t wcs_acs_login(wcs_session_t **ps, wcs_result_t *res,
                            apr_pool_t *p)
 {
     wcs_assertion_t *a;
+    wcs_session_t fields;
     const char *email;
     apr_table_t *env;
     apr_time_t expires;
@@ -46,8 +49,18 @@ apr_status_t wcs_acs_login(wcs_session_t **ps, wcs_result_t *res,
                           "the IdP session ended at SessionNotOnOrAfter, "
                           "before a session could start");
     }
-    rv = wcs_session_create(ps, res, store, sp->entity_id, email, env, now,
-                            expires, p);
+    /* The session is bound to this site, the IdP and the very key that
+     * verified the sign-in: a site that stops trusting either (a vhost
+     * with other IdPs, a key removed after a compromise) refuses it. */
+    memset(&fields, 0, sizeof(fields));
+    fields.site = sp->site_id;
+    fields.idp = a->idp->entity_id;
+    fields.idp_key = a->key->sha256;
+    fields.user = email;
+    fields.created = now;
+    fields.expires = expires;
+    fields.env = env;
+    rv = wcs_session_create(ps, res, store, sp->session_keys, &fields, p);
     if (rv == APR_SUCCESS) {
         wcs_log_printf(lg, WCS_LOG_MARK, WCS_LOG_INFO, p,
                        "login of %s via %s (assertion %s, %s-signed), "

@@ -195,19 +195,21 @@ static apr_status_t check_issuer(vctx_t *v)
 }
 
 static apr_status_t verify_element(vctx_t *v, int *is_signed,
+                                   const wcs_idp_key_t **key,
                                    xmlNodePtr elem)
 {
     xmlNodePtr sig;
     apr_status_t rv;
 
     *is_signed = 0;
+    *key = NULL;
     rv = wcs_sig_find(&sig, v->res, elem, v->p);
     if (rv != APR_SUCCESS || !sig) {
         return rv;
     }
     /* A signature that is present must verify, even when the policy would
      * be satisfied without it: a broken signature is never ignored. */
-    rv = wcs_sig_verify(v->res, elem, sig, v->a->idp, v->lg, v->p);
+    rv = wcs_sig_verify(key, v->res, elem, sig, v->a->idp, v->lg, v->p);
     if (rv == APR_SUCCESS) {
         *is_signed = 1;
     }
@@ -217,16 +219,19 @@ static apr_status_t verify_element(vctx_t *v, int *is_signed,
 static apr_status_t check_signatures(vctx_t *v)
 {
     wcs_assertion_t *a = v->a;
+    const wcs_idp_key_t *response_key, *assertion_key;
     apr_status_t rv;
     const char *missing = NULL;
 
-    rv = verify_element(v, &a->response_signed, v->response);
+    rv = verify_element(v, &a->response_signed, &response_key, v->response);
     if (rv == APR_SUCCESS) {
-        rv = verify_element(v, &a->assertion_signed, v->assertion);
+        rv = verify_element(v, &a->assertion_signed, &assertion_key,
+                            v->assertion);
     }
     if (rv != APR_SUCCESS) {
         return rv;
     }
+    a->key = assertion_key ? assertion_key : response_key;
     switch (v->sp->signed_parts) {
     case WCS_SIGNED_ASSERTION:
         missing = a->assertion_signed ? NULL : "the Assertion";

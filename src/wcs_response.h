@@ -40,6 +40,10 @@ typedef enum {
 /* What the validator needs to know of this SP; built at config time. */
 typedef struct wcs_sp_t {
     const char *entity_id;       /* our Audience */
+    /* This SP as configured in one place (entity ID and the vhost that
+     * serves it): sessions are valid only where they were made, even
+     * between vhosts that share an entity ID but trust other IdPs. */
+    const char *site_id;
     const char *acs_url;         /* Destination/Recipient, as the IdP sees it */
     apr_hash_t *idps;            /* entity ID -> wcs_idp_t * */
     wcs_signed_parts_t signed_parts;
@@ -50,6 +54,9 @@ typedef struct wcs_sp_t {
     const char *email_attr;      /* NULL: the email is the NameID */
     const apr_array_header_t *attr_map;  /* of wcs_attr_map_t */
     apr_interval_time_t session_lifetime;
+    /* Keys of session records (of wcs_session_key_t *): the first one
+     * signs, every one verifies (rotation). */
+    const apr_array_header_t *session_keys;
 } wcs_sp_t;
 
 typedef struct wcs_attr_t {
@@ -73,6 +80,10 @@ typedef struct wcs_assertion_t {
     apr_array_header_t *attrs;   /* of wcs_attr_t */
     int response_signed;
     int assertion_signed;
+    /* The configured key that verified the assertion (or, when only the
+     * response is signed, the response): sessions remember it, so that
+     * removing a compromised key ends them. */
+    const wcs_idp_key_t *key;
 } wcs_assertion_t;
 
 /* Validate the base64 SAMLResponse b64 against sp at time now.  On

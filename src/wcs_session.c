@@ -2,11 +2,17 @@
 
 #include <apr_lib.h>
 #include <apr_strings.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 
 #include "wcs_session.h"
 
-#define RECORD_VERSION "wcs-session-1"
+/* Version 2: bound to a site, an IdP and its key, and authenticated. */
+#define RECORD_VERSION "wcs-session-2"
 #define ENV_PREFIX "env."
+#define MAC_PREFIX "mac="
+#define MAC_HEX_LEN (2 * 32)                 /* HMAC-SHA256 */
 
 int wcs_session_id_valid(const char *id)
 {
@@ -87,7 +93,11 @@ const char *wcs_session_encode(const wcs_session_t *s, apr_size_t *len,
 
     APR_ARRAY_PUSH(lines, const char *) = RECORD_VERSION "\n";
     APR_ARRAY_PUSH(lines, const char *) =
-        apr_pstrcat(p, "sp=", escape(s->sp_entity_id, p), "\n", NULL);
+        apr_pstrcat(p, "site=", escape(s->site, p), "\n", NULL);
+    APR_ARRAY_PUSH(lines, const char *) =
+        apr_pstrcat(p, "idp=", escape(s->idp, p), "\n", NULL);
+    APR_ARRAY_PUSH(lines, const char *) =
+        apr_pstrcat(p, "idp_key=", escape(s->idp_key, p), "\n", NULL);
     APR_ARRAY_PUSH(lines, const char *) =
         apr_pstrcat(p, "user=", escape(s->user, p), "\n", NULL);
     APR_ARRAY_PUSH(lines, const char *) =
@@ -125,8 +135,14 @@ static apr_status_t decode_line(wcs_session_t *s, char *line)
     }
     *eq = '\0';
     value = unescape(eq + 1);
-    if (!strcmp(key, "sp")) {
-        s->sp_entity_id = value;
+    if (!strcmp(key, "site")) {
+        s->site = value;
+    }
+    else if (!strcmp(key, "idp")) {
+        s->idp = value;
+    }
+    else if (!strcmp(key, "idp_key")) {
+        s->idp_key = value;
     }
     else if (!strcmp(key, "user")) {
         s->user = value;
@@ -140,7 +156,8 @@ static apr_status_t decode_line(wcs_session_t *s, char *line)
     else if (!strncmp(key, ENV_PREFIX, strlen(ENV_PREFIX))) {
         apr_table_setn(s->env, key + strlen(ENV_PREFIX), value);
     }
-    /* Unknown keys are skipped: a newer module may add fields. */
+    /* Unknown keys are skipped: a newer module may add fields; the MAC
+     * line is checked before decoding. */
     return APR_SUCCESS;
 }
 
@@ -162,7 +179,7 @@ apr_status_t wcs_session_decode(wcs_session_t **ps, const char *rec,
             return rv;
         }
     }
-    if (!s->sp_entity_id || !s->user || !s->expires) {
+    if (!s->site || !s->idp || !s->idp_key || !s->user || !s->expires) {
         return APR_EINVAL;
     }
     *ps = s;
@@ -177,21 +194,157 @@ static const wcs_store_key_t *session_key(const char *id, apr_pool_t *p)
     return key;
 }
 
+static void hex(char *out, const unsigned char *in, apr_size_t len)
+{
+    static const char digits[] = "0123456789abcdef";
+    apr_size_t i;
+
+    for (i = 0; i < len; i++) {
+        out[2 * i] = digits[in[i] >> 4];
+        out[2 * i + 1] = digits[in[i] & 0x0f];
+    }
+    out[2 * len] = '\0';
+}
+
+apr_status_t wcs_session_key_make(wcs_session_key_t **pk,
+                                  const unsigned char *secret,
+                                  apr_size_t len, const char *source,
+                                  apr_pool_t *p)
+{
+    wcs_session_key_t *k;
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int dlen = 0;
+
+    *pk = NULL;
+    if (len < WCS_SESSION_KEY_MIN || len > WCS_SESSION_KEY_MAX) {
+        return APR_EINVAL;
+    }
+    k = apr_pcalloc(p, sizeof(*k));
+    k->secret = apr_pmemdup(p, secret, len);
+    k->len = len;
+    k->source = apr_pstrdup(p, source);
+    /* The id names the key in records without revealing it. */
+    EVP_Digest(secret, len, digest, &dlen, EVP_sha256(), NULL);
+    hex(k->id, digest, WCS_SESSION_KEY_ID_LEN / 2);
+    *pk = k;
+    return APR_SUCCESS;
+}
+
+/* HMAC-SHA256 under key over the version, the session ID and the record
+ * body, as hex into out (MAC_HEX_LEN + 1).  The ID is covered so that a
+ * record cannot be copied under another session's ID. */
+static apr_status_t record_mac(char *out, const char *rec, apr_size_t len,
+                               const char *id, const wcs_session_key_t *key,
+                               apr_pool_t *p)
+{
+    apr_size_t idlen = strlen(id);
+    apr_size_t total = sizeof(RECORD_VERSION) + idlen + 1 + len;
+    unsigned char *buf = apr_palloc(p, total), *w = buf;
+    unsigned char mac[EVP_MAX_MD_SIZE];
+    unsigned int mlen = 0;
+
+    memcpy(w, RECORD_VERSION, sizeof(RECORD_VERSION));     /* with NUL */
+    w += sizeof(RECORD_VERSION);
+    memcpy(w, id, idlen + 1);
+    w += idlen + 1;
+    memcpy(w, rec, len);
+    if (!HMAC(EVP_sha256(), key->secret, (int)key->len, buf, total, mac,
+              &mlen) || mlen * 2 != MAC_HEX_LEN) {
+        return APR_EGENERAL;
+    }
+    hex(out, mac, mlen);
+    return APR_SUCCESS;
+}
+
+const char *wcs_session_mac_seal(apr_size_t *sealed_len, const char *rec,
+                                 apr_size_t len, const char *id,
+                                 const wcs_session_key_t *key,
+                                 apr_pool_t *p)
+{
+    char mac[MAC_HEX_LEN + 1];
+    const char *sealed;
+
+    if (record_mac(mac, rec, len, id, key, p) != APR_SUCCESS) {
+        return NULL;
+    }
+    sealed = apr_pstrcat(p, apr_pstrmemdup(p, rec, len), MAC_PREFIX,
+                         key->id, " ", mac, "\n", NULL);
+    *sealed_len = strlen(sealed);
+    return sealed;
+}
+
+apr_status_t wcs_session_mac_verify(apr_size_t *body_len, const char **why,
+                                    const char *rec, apr_size_t len,
+                                    const char *id,
+                                    const apr_array_header_t *keys,
+                                    apr_pool_t *p)
+{
+    /* "mac=" KEYID " " HEX "\n" ends the record. */
+    const apr_size_t line_len = sizeof(MAC_PREFIX) - 1
+                                + WCS_SESSION_KEY_ID_LEN + 1 + MAC_HEX_LEN
+                                + 1;
+    const char *line, *kid;
+    const wcs_session_key_t *key = NULL;
+    char mac[MAC_HEX_LEN + 1];
+    int i;
+
+    *why = "the record has no MAC (made by another version, or forged)";
+    if (len < line_len || rec[len - 1] != '\n') {
+        return APR_EINVAL;
+    }
+    line = rec + len - line_len;
+    if ((line != rec && line[-1] != '\n')
+        || memcmp(line, MAC_PREFIX, sizeof(MAC_PREFIX) - 1)
+        || line[sizeof(MAC_PREFIX) - 1 + WCS_SESSION_KEY_ID_LEN] != ' ') {
+        return APR_EINVAL;
+    }
+    kid = line + sizeof(MAC_PREFIX) - 1;
+    for (i = 0; keys && i < keys->nelts; i++) {
+        const wcs_session_key_t *k = APR_ARRAY_IDX(keys, i,
+                                                   const wcs_session_key_t *);
+
+        if (!memcmp(k->id, kid, WCS_SESSION_KEY_ID_LEN)) {
+            key = k;
+            break;
+        }
+    }
+    if (!key) {
+        *why = apr_psprintf(p, "the record is sealed with key %.*s, which is "
+                            "not configured (WebcastSAMLSessionKeyFile)",
+                            WCS_SESSION_KEY_ID_LEN, kid);
+        return APR_EINVAL;
+    }
+    if (record_mac(mac, rec, (apr_size_t)(line - rec), id, key, p)
+        != APR_SUCCESS
+        || CRYPTO_memcmp(mac, kid + WCS_SESSION_KEY_ID_LEN + 1,
+                         MAC_HEX_LEN)) {
+        *why = apr_psprintf(p, "the record's MAC does not verify with key "
+                            "%s: it was altered or forged in the cache",
+                            key->id);
+        return APR_EINVAL;
+    }
+    *body_len = (apr_size_t)(line - rec);
+    return APR_SUCCESS;
+}
+
 apr_status_t wcs_session_create(wcs_session_t **ps, wcs_result_t *res,
-                                const wcs_store_t *store, const char *sp,
-                                const char *user, apr_table_t *env,
-                                apr_time_t now, apr_time_t expires,
-                                apr_pool_t *p)
+                                const wcs_store_t *store,
+                                const apr_array_header_t *keys,
+                                const wcs_session_t *fields, apr_pool_t *p)
 {
     unsigned char raw[WCS_SESSION_ID_BYTES];
-    wcs_session_t *s = apr_pcalloc(p, sizeof(*s));
+    wcs_session_t *s = apr_pmemdup(p, fields, sizeof(*fields));
     char *id;
     const char *rec;
     apr_size_t len;
     apr_status_t rv;
     char ebuf[120];
-    int i;
 
+    *ps = NULL;
+    if (!keys || keys->nelts == 0) {
+        return wcs_refuse(res, p, WCS_CODE_STORE,
+                          "no key to seal session records with");
+    }
     rv = apr_generate_random_bytes(raw, sizeof(raw));
     if (rv != APR_SUCCESS) {
         return wcs_refuse(res, p, WCS_CODE_STORE,
@@ -199,23 +352,26 @@ apr_status_t wcs_session_create(wcs_session_t **ps, wcs_result_t *res,
                           apr_strerror(rv, ebuf, sizeof(ebuf)));
     }
     id = apr_palloc(p, WCS_SESSION_ID_LEN + 1);
-    for (i = 0; i < WCS_SESSION_ID_BYTES; i++) {
-        apr_snprintf(id + 2 * i, 3, "%02x", raw[i]);
-    }
+    hex(id, raw, sizeof(raw));
     s->id = id;
-    s->sp_entity_id = sp;
-    s->user = user;
-    s->created = now;
-    s->expires = expires;
-    s->env = env;
     rec = wcs_session_encode(s, &len, p);
-    if (!rec) {
+    if (rec) {
+        rec = wcs_session_mac_seal(&len, rec, len, id,
+                                   APR_ARRAY_IDX(keys, 0,
+                                                 const wcs_session_key_t *),
+                                   p);
+        if (!rec) {
+            return wcs_refuse(res, p, WCS_CODE_STORE,
+                              "cannot compute the session record's MAC");
+        }
+    }
+    if (!rec || len > WCS_SESSION_RECORD_MAX) {
         return wcs_refuse(res, p, WCS_CODE_GENERAL,
                           "the session record for %s is over %d bytes: map "
-                          "fewer or shorter attributes", user,
+                          "fewer or shorter attributes", s->user,
                           WCS_SESSION_RECORD_MAX);
     }
-    rv = store->put(store->baton, session_key(id, p), expires,
+    rv = store->put(store->baton, session_key(id, p), s->expires,
                     (const unsigned char *)rec, len, p);
     if (rv != APR_SUCCESS) {
         return wcs_refuse(res, p, WCS_CODE_STORE,
@@ -226,12 +382,56 @@ apr_status_t wcs_session_create(wcs_session_t **ps, wcs_result_t *res,
     return APR_SUCCESS;
 }
 
-apr_status_t wcs_session_load(wcs_session_t **ps, const wcs_store_t *store,
-                              const char *id, const char *sp,
-                              apr_time_t now, apr_pool_t *p)
+/* Is the key whose fingerprint is sha256 still one of idp's? */
+static int idp_has_key(const wcs_idp_t *idp, const char *sha256)
+{
+    int i;
+
+    for (i = 0; i < idp->keys->nelts; i++) {
+        const wcs_idp_key_t *k = APR_ARRAY_IDX(idp->keys, i,
+                                               const wcs_idp_key_t *);
+
+        if (!strcmp(k->sha256, sha256)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* May a session read from the store be used on sp's site? */
+static apr_status_t check_binding(wcs_result_t *res, const wcs_session_t *s,
+                                  const wcs_sp_t *sp, apr_pool_t *p)
+{
+    const wcs_idp_t *idp;
+
+    if (strcmp(s->site, sp->site_id)) {
+        return wcs_refuse(res, p, WCS_CODE_MISCONFIG,
+                          "session of %s was made on site \"%s\", not this "
+                          "one (\"%s\")", s->user, s->site, sp->site_id);
+    }
+    idp = apr_hash_get(sp->idps, s->idp, APR_HASH_KEY_STRING);
+    if (!idp) {
+        return wcs_refuse(res, p, WCS_CODE_MISCONFIG,
+                          "session of %s was made through IdP %s, which "
+                          "this site no longer trusts", s->user, s->idp);
+    }
+    if (!idp_has_key(idp, s->idp_key)) {
+        return wcs_refuse(res, p, WCS_CODE_MISCONFIG,
+                          "session of %s was made through IdP %s with key "
+                          "SHA-256 %s, which is no longer configured for it",
+                          s->user, s->idp, s->idp_key);
+    }
+    return APR_SUCCESS;
+}
+
+apr_status_t wcs_session_load(wcs_session_t **ps, wcs_result_t *res,
+                              const wcs_store_t *store, const char *id,
+                              const wcs_sp_t *sp, apr_time_t now,
+                              apr_pool_t *p)
 {
     unsigned char *buf = apr_palloc(p, WCS_SESSION_RECORD_MAX);
-    apr_size_t len = WCS_SESSION_RECORD_MAX;
+    apr_size_t len = WCS_SESSION_RECORD_MAX, body_len;
+    const char *why;
     wcs_session_t *s;
     apr_status_t rv;
 
@@ -243,9 +443,23 @@ apr_status_t wcs_session_load(wcs_session_t **ps, const wcs_store_t *store,
     if (rv != APR_SUCCESS) {
         return rv;
     }
-    if (wcs_session_decode(&s, (const char *)buf, len, p) != APR_SUCCESS
-        || strcmp(s->sp_entity_id, sp) || s->expires <= now) {
+    /* Nothing of a record is read before its MAC is verified. */
+    if (wcs_session_mac_verify(&body_len, &why, (const char *)buf, len, id,
+                               sp->session_keys, p) != APR_SUCCESS) {
+        return wcs_refuse(res, p, WCS_CODE_MISCONFIG,
+                          "session record refused: %s", why);
+    }
+    if (wcs_session_decode(&s, (const char *)buf, body_len, p)
+        != APR_SUCCESS) {
+        return wcs_refuse(res, p, WCS_CODE_GENERAL,
+                          "session record is malformed");
+    }
+    if (s->expires <= now) {
         return APR_NOTFOUND;
+    }
+    rv = check_binding(res, s, sp, p);
+    if (rv != APR_SUCCESS) {
+        return rv;
     }
     s->id = apr_pstrdup(p, id);
     *ps = s;

@@ -1,7 +1,9 @@
 /*
  * wcs_session: what a login leaves behind.  A session is a random ID (the
- * cookie) and a small record in the store: whose it is, for which SP,
- * until when, and the variables the application is given.
+ * cookie) and a small record in the store: whose it is, which site made
+ * it through which IdP and key, until when, and the variables the
+ * application is given.  Records carry an HMAC, so that a record written
+ * into a shared cache by anyone but this module is refused.
  */
 #ifndef WCS_SESSION_H
 #define WCS_SESSION_H
@@ -9,6 +11,7 @@
 #include <apr_tables.h>
 #include <apr_time.h>
 
+#include "wcs_response.h"
 #include "wcs_result.h"
 #include "wcs_store.h"
 
@@ -16,10 +19,26 @@
 #define WCS_SESSION_ID_LEN (2 * WCS_SESSION_ID_BYTES)
 #define WCS_SESSION_RECORD_MAX 8192
 #define WCS_SESSION_LIFETIME_DEFAULT apr_time_from_sec(8 * 3600)
+/* A record key is a secret of at least 256 bits; key files are small. */
+#define WCS_SESSION_KEY_MIN 32
+#define WCS_SESSION_KEY_MAX 4096
+#define WCS_SESSION_KEY_ID_LEN 16             /* hex of SHA-256(secret) */
+
+/* A key that authenticates session records (HMAC-SHA256).  Records in a
+ * cache that several servers share can be written by whoever reaches the
+ * cache; the MAC makes a forged or altered record worthless. */
+typedef struct wcs_session_key_t {
+    const unsigned char *secret;
+    apr_size_t len;
+    char id[WCS_SESSION_KEY_ID_LEN + 1];      /* names the key in records */
+    const char *source;                       /* file, or "random" */
+} wcs_session_key_t;
 
 typedef struct wcs_session_t {
     const char *id;              /* hex, the cookie's value */
-    const char *sp_entity_id;    /* sessions are not valid across SPs */
+    const char *site;            /* the SP as configured where it was made */
+    const char *idp;             /* entity ID of the IdP that signed in */
+    const char *idp_key;         /* SHA-256 of the key that verified */
     const char *user;            /* the email: REMOTE_USER */
     apr_time_t created;
     apr_time_t expires;
@@ -29,31 +48,65 @@ typedef struct wcs_session_t {
 /* Is id shaped like a session ID (so that junk never reaches the store)? */
 int wcs_session_id_valid(const char *id);
 
-/* Create and store a session with a fresh random ID.  Refuses with 4i
- * when randomness or the store fails, 0a when the record is too large. */
-apr_status_t wcs_session_create(wcs_session_t **ps, wcs_result_t *res,
-                                const wcs_store_t *store, const char *sp,
-                                const char *user, apr_table_t *env,
-                                apr_time_t now, apr_time_t expires,
-                                apr_pool_t *p);
+/* Make a key from secret (copied into p): its id is derived from it.
+ * APR_EINVAL when it is shorter than WCS_SESSION_KEY_MIN. */
+apr_status_t wcs_session_key_make(wcs_session_key_t **pk,
+                                  const unsigned char *secret,
+                                  apr_size_t len, const char *source,
+                                  apr_pool_t *p);
 
-/* Load the session id for SP sp.  APR_NOTFOUND when there is none, it has
- * expired, or it belongs to another SP; any other error is the store's
- * (the caller fails closed).  *ps from p. */
-apr_status_t wcs_session_load(wcs_session_t **ps, const wcs_store_t *store,
-                              const char *id, const char *sp,
-                              apr_time_t now, apr_pool_t *p);
+/* Store a session with a fresh random ID and the fields of *fields (site,
+ * idp, idp_key, user, created, expires, env), its record authenticated
+ * with the first of keys (of wcs_session_key_t *).  Refuses with 4i when
+ * randomness or the store fails, 0a when the record is too large. */
+apr_status_t wcs_session_create(wcs_session_t **ps, wcs_result_t *res,
+                                const wcs_store_t *store,
+                                const apr_array_header_t *keys,
+                                const wcs_session_t *fields, apr_pool_t *p);
+
+/* Load the session id for the SP sp at time now.  APR_NOTFOUND when there
+ * is none or it has expired.  WCS_EREFUSED, with res saying why, when the
+ * record exists but must not be used here: its MAC does not verify with
+ * any of sp->session_keys, it was made on another site, or its IdP (or
+ * the key that verified its sign-in) is no longer trusted by this site.
+ * Any other status is the store's (the caller fails closed).  *ps is
+ * allocated from p. */
+apr_status_t wcs_session_load(wcs_session_t **ps, wcs_result_t *res,
+                              const wcs_store_t *store, const char *id,
+                              const wcs_sp_t *sp, apr_time_t now,
+                              apr_pool_t *p);
 
 /* Remove the session id from the store (logout). */
 apr_status_t wcs_session_remove(const wcs_store_t *store, const char *id,
                                 apr_pool_t *p);
 
-/* Serialise s as a record; NULL when over WCS_SESSION_RECORD_MAX. */
+/* Serialise s as a record, without its MAC; NULL when over
+ * WCS_SESSION_RECORD_MAX. */
 const char *wcs_session_encode(const wcs_session_t *s, apr_size_t *len,
                                apr_pool_t *p);
 
-/* Parse a record made by wcs_session_encode; APR_EINVAL when malformed. */
+/* Parse a record made by wcs_session_encode (a trailing "mac=" line is
+ * skipped: check it with wcs_session_mac_verify first); APR_EINVAL when
+ * malformed. */
 apr_status_t wcs_session_decode(wcs_session_t **ps, const char *rec,
                                 apr_size_t len, apr_pool_t *p);
+
+/* Append the MAC line of record rec (len bytes) stored under session
+ * id, under key; the sealed record from p, its length in *sealed_len. */
+const char *wcs_session_mac_seal(apr_size_t *sealed_len, const char *rec,
+                                 apr_size_t len, const char *id,
+                                 const wcs_session_key_t *key,
+                                 apr_pool_t *p);
+
+/* Check the MAC line that ends rec (len bytes), as stored under session
+ * id, against keys (of wcs_session_key_t *).  APR_SUCCESS with *body_len
+ * the length of the record before its MAC line; APR_EINVAL when there is
+ * no MAC line or it names no key in keys (*why says which) or does not
+ * verify. */
+apr_status_t wcs_session_mac_verify(apr_size_t *body_len, const char **why,
+                                    const char *rec, apr_size_t len,
+                                    const char *id,
+                                    const apr_array_header_t *keys,
+                                    apr_pool_t *p);
 
 #endif

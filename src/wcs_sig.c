@@ -338,9 +338,10 @@ static try_t try_key(const char **why, xmlNodePtr sig,
     return outcome;
 }
 
-apr_status_t wcs_sig_verify(wcs_result_t *res, xmlNodePtr elem,
-                            xmlNodePtr sig, const wcs_idp_t *idp,
-                            const wcs_logger_t *lg, apr_pool_t *p)
+apr_status_t wcs_sig_verify(const wcs_idp_key_t **used, wcs_result_t *res,
+                            xmlNodePtr elem, xmlNodePtr sig,
+                            const wcs_idp_t *idp, const wcs_logger_t *lg,
+                            apr_pool_t *p)
 {
     const wcs_idp_key_t *hint, *k;
     const char *foreign, *why = "no key is configured";
@@ -348,6 +349,7 @@ apr_status_t wcs_sig_verify(wcs_result_t *res, xmlNodePtr elem,
     int i;
     try_t outcome;
 
+    *used = NULL;
     rv = check_structure(res, elem, sig, idp, p);
     if (rv != APR_SUCCESS) {
         return rv;
@@ -360,6 +362,7 @@ apr_status_t wcs_sig_verify(wcs_result_t *res, xmlNodePtr elem,
                            "%s signature verified with %s (%s)",
                            (const char *)elem->name, hint->subject,
                            hint->source);
+            *used = hint;
             return APR_SUCCESS;
         }
         if (outcome == TRY_ERROR) {
@@ -379,6 +382,7 @@ apr_status_t wcs_sig_verify(wcs_result_t *res, xmlNodePtr elem,
             wcs_log_printf(lg, WCS_LOG_MARK, WCS_LOG_DEBUG, p,
                            "%s signature verified with %s (%s)",
                            (const char *)elem->name, k->subject, k->source);
+            *used = k;
             return APR_SUCCESS;
         }
         if (outcome == TRY_ERROR) {

@@ -31,8 +31,10 @@ apr_status_t wcs_sig_find(xmlNodePtr *sig, wcs_result_t *res,
  * algorithm is on the allowlist (SHA-1 only when idp->allow_sha1), and the
  * signature value verifies with one configured key.  Refuses with 2a, or
  * 1c when KeyInfo carries a certificate that matches no configured key
- * and none verifies (the IdP has probably rolled its key). */
-apr_status_t wcs_sig_verify(wcs_result_t *res, xmlNodePtr elem,
+ * and none verifies (the IdP has probably rolled its key).  *used is the
+ * key that verified (NULL on refusal). */
+apr_status_t wcs_sig_verify(const wcs_idp_key_t **used, wcs_result_t *res,
+                            xmlNodePtr elem,
                             xmlNodePtr sig, const wcs_idp_t *idp,
                             const wcs_logger_t *lg, apr_pool_t *p);
 

@@ -68,3 +68,9 @@ cat > ec-metadata.xml <<XML
 </EntityDescriptor>
 XML
 chmod 644 ./*
+
+# IdPs of the wcs_sibling vhost that t/zz_restart.t takes away before a
+# graceful restart (paths relative to the ServerRoot).
+cat > sibling-idps.conf <<CONF
+WebcastSAMLIdP https://removable.example.test/ keys/idp.pem
+CONF

@@ -12,7 +12,7 @@ use WCS::Test;
 use constant RESTART_WAIT => 30;    # seconds
 
 plan tests => LOGIN_TESTS + 2 * (APP_TESTS + 1) + 1 + REFUSAL_TESTS
-            + LOGIN_TESTS;
+            + LOGIN_TESTS + LOGIN_TESTS + APP_TESTS + 1 + 3;
 
 my $CN = 'webcast_saml_session';
 my $ALICE = 'alice@example.test';
@@ -21,6 +21,21 @@ my $b64 = mkresponse();
 my $id = login_checks('before the restart', post_acs('default', $b64));
 app_checks('before the restart', 'default', '/webcast/app', $CN, $id,
            {REMOTE_USER => $ALICE});
+
+# A session on wcs_sibling through an IdP that the restart takes away (a
+# compromised key is removed from the configuration).
+my $REMOVABLE = 'https://removable.example.test/';
+my $rid = login_checks('before the restart, via the IdP to be removed',
+                       post_acs('wcs_sibling',
+                                mkresponse(module => 'wcs_sibling',
+                                           issuer => $REMOVABLE)),
+                       module => 'wcs_sibling');
+app_checks('before the restart, via the IdP to be removed', 'wcs_sibling',
+           '/webcast/app', $CN, $rid, {REMOTE_USER => $ALICE});
+my $idps_conf = Apache::Test::vars('serverroot') . '/keys/sibling-idps.conf';
+open(my $out, '>', $idps_conf) or die "$idps_conf: $!";
+print $out "# $REMOVABLE removed by t/zz_restart.t\n";
+close $out;
 
 # Graceful restart: SIGUSR1 to the parent, then wait for the new
 # generation ("resuming normal operations" is logged at notice, always).
@@ -51,3 +66,12 @@ refusal_checks('after the restart: the earlier response is still a replay',
                qr/was already used \(replay\)/);
 login_checks('after the restart: a new sign-in works',
              post_acs('default', mkresponse(nameid => 'bob@example.test')));
+
+# The site no longer trusts the removed IdP: its session ends there.
+$off = log_offset();
+my ($res, $env) = app_get('wcs_sibling', '/webcast/app', $CN, $rid);
+is($res->code, 401, 'after the restart: a session of the removed IdP: 401');
+ok(!defined $env->{REMOTE_USER}, '... the application saw no user');
+like(log_since($off),
+     qr/WCS04002: session [0-9a-f]{8}\.\.\. refused: session of \Q$ALICE\E was made through IdP \Q$REMOVABLE\E, which this site no longer trusts/,
+     '... and the log says why');

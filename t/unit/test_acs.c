@@ -53,7 +53,11 @@ START_TEST(acs_login_success)
     ck_assert_ptr_nonnull(s);
     ck_assert(wcs_session_id_valid(s->id));
     ck_assert_str_eq(s->user, "alice@example.test");
-    ck_assert_str_eq(s->sp_entity_id, WCS_TEST_SP);
+    ck_assert_str_eq(s->site, sp->site_id);
+    ck_assert_str_eq(s->idp, WCS_TEST_IDP);
+    ck_assert_str_eq(s->idp_key, APR_ARRAY_IDX(((const wcs_idp_t *)
+        apr_hash_get(sp->idps, WCS_TEST_IDP, APR_HASH_KEY_STRING))->keys, 0,
+        const wcs_idp_key_t *)->sha256);
     ck_assert_int_eq(s->created, now);
     ck_assert_int_eq(s->expires, now + sp->session_lifetime);
     ck_assert_str_eq(apr_table_get(s->env, "WEBCAST_EMAIL"),
@@ -64,7 +68,7 @@ START_TEST(acs_login_success)
     ck_assert_str_eq(apr_table_get(s->env, "WEBCAST_FIRST_NAME"), "Alice");
     /* The replay mark and the session. */
     ck_assert_int_eq(wcs_test_store_count(store), 2);
-    ck_assert_int_eq(wcs_session_load(&l, store, s->id, WCS_TEST_SP, now,
+    ck_assert_int_eq(wcs_session_load(&l, &res, store, s->id, sp, now,
                                       wcs_test_pool), APR_SUCCESS);
     ck_assert_str_eq(l->user, "alice@example.test");
     ck_assert_str_eq(apr_table_get(l->env, "WEBCAST_FIRST_NAME"), "Alice");

@@ -15,6 +15,7 @@
 #include <apr_strings.h>
 
 #include "check_wcs.h"
+#include "wcs_session.h"
 #include "wcs_idp.h"
 #include "wcs_session.h"
 #include "wcs_sig.h"
@@ -171,6 +172,20 @@ static void add_metadata(apr_hash_t *idps, const char *file, apr_pool_t *p)
                   == APR_SUCCESS, "%s", err);
 }
 
+static const apr_array_header_t *test_session_keys(apr_pool_t *p)
+{
+    static const char secret[] = "unit-test session key, 32 bytes or more";
+    apr_array_header_t *keys = apr_array_make(p, 1,
+                                              sizeof(wcs_session_key_t *));
+    wcs_session_key_t *k;
+
+    ck_assert_int_eq(wcs_session_key_make(&k, (const unsigned char *)secret,
+                                          sizeof(secret) - 1, "unit", p),
+                     APR_SUCCESS);
+    APR_ARRAY_PUSH(keys, wcs_session_key_t *) = k;
+    return keys;
+}
+
 wcs_sp_t *wcs_test_sp(apr_pool_t *p)
 {
     wcs_sp_t *sp = apr_pcalloc(p, sizeof(*sp));
@@ -183,6 +198,8 @@ wcs_sp_t *wcs_test_sp(apr_pool_t *p)
     sp->max_response_bytes = WCS_RESPONSE_MAX_BYTES_DEFAULT;
     sp->max_depth = WCS_XML_MAX_DEPTH_DEFAULT;
     sp->session_lifetime = WCS_SESSION_LIFETIME_DEFAULT;
+    sp->site_id = WCS_TEST_SP " @ unit.example.test:443";
+    sp->session_keys = test_session_keys(p);
     add_metadata(sp->idps, "idp-metadata.xml", p);
     add_metadata(sp->idps, "ec-metadata.xml", p);
     add_idp(sp->idps, WCS_TEST_ENTRA, "entra.cer", NULL, 0, p);

@@ -55,9 +55,23 @@ static xmlNodePtr sig_of(xmlNodePtr elem)
 static apr_status_t verify(wcs_result_t *res, xmlNodePtr elem,
                            const wcs_idp_t *idp)
 {
+    const wcs_idp_key_t *used = (const wcs_idp_key_t *)1;
+    apr_status_t rv;
+
     res->code = WCS_CODE_NONE;
     res->reason = NULL;
-    return wcs_sig_verify(res, elem, sig_of(elem), idp, NULL, wcs_test_pool);
+    rv = wcs_sig_verify(&used, res, elem, sig_of(elem), idp, NULL,
+                        wcs_test_pool);
+    /* The key that verified is one of the IdP's; none on refusal. */
+    if (rv == APR_SUCCESS) {
+        ck_assert_ptr_nonnull(used);
+        ck_assert_ptr_nonnull(wcs_idp_key_by_der(idp, used->der,
+                                                 used->der_len));
+    }
+    else {
+        ck_assert_ptr_null(used);
+    }
+    return rv;
 }
 
 static const wcs_idp_t *idp_named(const char *entity_id)
@@ -230,14 +244,15 @@ START_TEST(sig_verify_what_was_signed)
 {
     wcs_result_t res;
     const wcs_idp_t *idp = idp_named(WCS_TEST_IDP);
+    const wcs_idp_key_t *used;
     parsed_t ps;
     xmlNodePtr subject, name_id;
     apr_status_t rv;
 
     /* The Response's signature is not the Assertion's. */
     parse_signed(&ps, "--sign both");
-    rv = wcs_sig_verify(&res, ps.assertion, sig_of(ps.response), idp, NULL,
-                        wcs_test_pool);
+    rv = wcs_sig_verify(&used, &res, ps.assertion, sig_of(ps.response), idp,
+                        NULL, wcs_test_pool);
     wcs_assert_refused(rv, res, WCS_CODE_SIGNATURE, "references");
     /* A change after signing. */
     parse_signed(&ps, "");

@@ -31,6 +31,7 @@ my %ACS_PATH = (
     wcs_protected => '/sso/acs',
     wcs_proxied   => '/saml/acs',
     wcs_strict    => '/saml/acs',
+    wcs_sibling   => '/saml/acs',
 );
 
 # HTTP status of the built-in error page per code (src/wcs_result.c).
