@@ -39,6 +39,10 @@ my $notcert = write_file("$dir/notcert.pem", "-----BEGIN CERTIFICATE-----\n"
                          . "bm90IGEgY2VydGlmaWNhdGU=\n"
                          . "-----END CERTIFICATE-----\n");
 
+my $shortkey = write_file("$dir/short.key", "0123456789abcdef\n");
+my $key1 = write_file("$dir/session.key", ('5a' x 32) . "\n");
+my $key2 = write_file("$dir/old-session.key", ('a5' x 32) . "\n");
+
 my $SP  = "WebcastSAMLSPEntityID https://sp.example.test/\n";
 my $IDP = "WebcastSAMLIdP https://idp.example.test/ \"$keys/idp.pem\"\n";
 
@@ -101,6 +105,16 @@ my @bad = (
      "$SP$IDP<VirtualHost 127.0.0.1:1>\n"
      . "    WebcastSAMLSessionCache shmcb\n</VirtualHost>\n",
      qr/WebcastSAMLSessionCache cannot occur within <?VirtualHost>? section/],
+    ['session key file missing',
+     "$SP$IDP WebcastSAMLSessionKeyFile /nonexistent/session.key\n",
+     qr/WebcastSAMLSessionKeyFile: cannot read \/nonexistent\/session\.key/],
+    ['session key too short',
+     "$SP$IDP WebcastSAMLSessionKeyFile \"$shortkey\"\n",
+     qr/WebcastSAMLSessionKeyFile: .*short\.key holds 16 bytes; a key needs 32 to 4096/],
+    ['session key file inside a vhost',
+     "$SP$IDP<VirtualHost 127.0.0.1:1>\n"
+     . "    WebcastSAMLSessionKeyFile \"$key1\"\n</VirtualHost>\n",
+     qr/WebcastSAMLSessionKeyFile cannot occur within <?VirtualHost>? section/],
     ['SHA-1 allowed for an unknown IdP',
      "$SP$IDP WebcastSAMLAllowSHA1 https://nobody.example.test/\n",
      qr/WCS01003: WebcastSAMLAllowSHA1 names https:\/\/nobody\.example\.test\/, which is not a configured IdP/],
@@ -120,6 +134,7 @@ my @bad = (
 
 my $good = <<CONF;
 WebcastSAMLSessionCache "shmcb:$dir/wcs_cache(512000)"
+WebcastSAMLSessionKeyFile "$key1" "$key2"
 WebcastSAMLSPEntityID https://sp.example.test/
 WebcastSAMLIdPMetadata "$keys/idp-metadata.xml" "$keys/ec-metadata.xml"
 WebcastSAMLIdP https://rollover.example.test/ "$keys/old.pem" "$keys/new.pem"

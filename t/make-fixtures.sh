@@ -69,6 +69,9 @@ cat > ec-metadata.xml <<XML
 XML
 chmod 644 ./*
 
+# The session record key of the test server (WebcastSAMLSessionKeyFile).
+openssl rand -hex 32 > session.key
+
 # IdPs of the wcs_sibling vhost that t/zz_restart.t takes away before a
 # graceful restart (paths relative to the ServerRoot).
 cat > sibling-idps.conf <<CONF
