@@ -13,7 +13,7 @@ BUILD_DEPS="build-essential autoconf automake libtool pkg-config openssl
   libxmlsec1-dev libxmlsec1-openssl libssl-dev"
 # apache2-bin, not apache2: the tests and the demo start their own httpd;
 # no system service is installed or started on port 80.
-TEST_DEPS="check perl libapache2-mod-perl2 libwww-perl"
+TEST_DEPS="check perl libapache2-mod-perl2 libwww-perl memcached"
 
 usage() {
     echo "usage: $0 demo|test" >&2
