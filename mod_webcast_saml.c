@@ -16,8 +16,8 @@ static const command_rec wcs_cmds[] = {
     AP_INIT_TAKE1(WCS_CMD_SP_ENTITY_ID, wcs_set_sp_entity_id, NULL, RSRC_CONF,
                   "This SP's entity ID: the Audience IdPs address it by"),
     AP_INIT_TAKE1(WCS_CMD_ACS_URL, wcs_set_acs_url, NULL, RSRC_CONF,
-                  "The ACS URL as the IdP sees it (default: derived from the "
-                  "request and " WCS_CMD_ENDPOINT_PATH ")"),
+                  "The ACS URL as the IdP sees it (default: ServerName, its "
+                  "port and " WCS_CMD_ENDPOINT_PATH ")"),
     AP_INIT_TAKE1(WCS_CMD_ENDPOINT_PATH, wcs_set_endpoint_path, NULL,
                   RSRC_CONF, "Local URL path of the module's endpoints; the "
                   "ACS is PATH/acs (default " WCS_ENDPOINT_DEFAULT ")"),
@@ -92,9 +92,12 @@ static void wcs_register_hooks(apr_pool_t *p)
      * modules' post_config has registered them. */
     ap_hook_post_config(wcs_post_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_child_init(wcs_store_child_init, NULL, NULL, APR_HOOK_MIDDLE);
-    /* header_parser: scrub look-alike WEBCAST_* headers wherever AuthType
-     * WebcastSAML applies, whether or not a Require asks for a user. */
-    ap_hook_header_parser(wcs_scrub_headers, NULL, NULL, APR_HOOK_FIRST);
+    /* post_perdir_config: scrub look-alike WEBCAST_* headers and the
+     * session cookie wherever AuthType WebcastSAML applies, whether or not
+     * a Require asks for a user; unlike header_parser it also runs for
+     * sub-requests, which carry a copy of their parent's headers. */
+    ap_hook_post_perdir_config(wcs_scrub_request, NULL, NULL,
+                               APR_HOOK_FIRST);
     /* check_authn per config: sub-requests with the main request's config
      * reuse its result; the ACS answers from here when it is protected. */
     ap_hook_check_authn(wcs_check_authn, NULL, NULL, APR_HOOK_MIDDLE,

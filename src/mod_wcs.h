@@ -175,7 +175,9 @@ int wcs_acs_refuse(request_rec *r, wcs_code_t code, const char *reason);
 
 /* mod_wcs_auth.c */
 int wcs_check_authn(request_rec *r);
-int wcs_scrub_headers(request_rec *r);
+/* Take look-alike WEBCAST_* headers and the session cookie out of every
+ * request AuthType WebcastSAML applies to, sub-requests included. */
+int wcs_scrub_request(request_rec *r);
 /* The logger the core uses for r. */
 wcs_logger_t *wcs_logger_for(request_rec *r, const char *ref);
 void wcs_log_install(void);

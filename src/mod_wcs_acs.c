@@ -49,6 +49,18 @@ static const char *target_url(request_rec *r, const char *target)
     return target[0] == '/' ? ap_construct_url(r->pool, target, r) : target;
 }
 
+/* url with "code=..&ref=.." added to its query, before any fragment (a
+ * browser keeps the fragment to itself, so a query after it is lost). */
+static const char *error_location(request_rec *r, const char *url,
+                                  const char *code, const char *ref)
+{
+    const char *hash = ap_strchr_c(url, '#');
+    const char *base = hash ? apr_pstrmemdup(r->pool, url, hash - url) : url;
+
+    return apr_pstrcat(r->pool, base, ap_strchr_c(base, '?') ? "&" : "?",
+                       "code=", code, "&ref=", ref, hash ? hash : "", NULL);
+}
+
 int wcs_acs_refuse(request_rec *r, wcs_code_t code, const char *reason)
 {
     wcs_dir_conf_t *dc = ap_get_module_config(r->per_dir_config,
@@ -65,9 +77,8 @@ int wcs_acs_refuse(request_rec *r, wcs_code_t code, const char *reason)
     no_store(r);
     if (dc->error_url) {
         apr_table_setn(r->headers_out, "Location",
-                       apr_pstrcat(r->pool, target_url(r, dc->error_url),
-                                   ap_strchr_c(dc->error_url, '?') ? "&" : "?",
-                                   "code=", str, "&ref=", ref, NULL));
+                       error_location(r, target_url(r, dc->error_url), str,
+                                      ref));
         return HTTP_SEE_OTHER;
     }
     page = apr_psprintf(r->pool,
@@ -105,6 +116,25 @@ typedef struct {
     const char *relay_state;
 } acs_form_t;
 
+/* Why ap_parse_form_data answered 413: it says so alike for too many
+ * fields and too many bytes. */
+static const char *too_large(request_rec *r, wcs_srv_conf_t *sc,
+                             const apr_array_header_t *pairs,
+                             apr_size_t limit)
+{
+    const char *cl = apr_table_get(r->headers_in, "Content-Length");
+    apr_off_t len = 0;
+
+    if ((!cl || !ap_parse_strict_length(&len, cl) || len <= (apr_off_t)limit)
+        && pairs->nelts >= FORM_MAX_FIELDS) {
+        return apr_psprintf(r->pool, "the POST has more than %d fields",
+                            FORM_MAX_FIELDS);
+    }
+    return apr_psprintf(r->pool, "the POST is over %" APR_SIZE_T_FMT
+                        " bytes (%s %" APR_SIZE_T_FMT ")", limit,
+                        WCS_CMD_MAX_RESPONSE_SIZE, sc->max_response_size);
+}
+
 /* Read the POST into form; a refusal status, or OK. */
 static int read_form(request_rec *r, wcs_srv_conf_t *sc, acs_form_t *form)
 {
@@ -124,11 +154,7 @@ static int read_form(request_rec *r, wcs_srv_conf_t *sc, acs_form_t *form)
     rc = ap_parse_form_data(r, NULL, &pairs, FORM_MAX_FIELDS, limit);
     if (rc == HTTP_REQUEST_ENTITY_TOO_LARGE) {
         return wcs_acs_refuse(r, WCS_CODE_GENERAL,
-                              apr_psprintf(r->pool, "the POST is over %"
-                                           APR_SIZE_T_FMT " bytes (%s %"
-                                           APR_SIZE_T_FMT ")", limit,
-                                           WCS_CMD_MAX_RESPONSE_SIZE,
-                                           sc->max_response_size));
+                              too_large(r, sc, pairs, limit));
     }
     if (rc != OK) {
         return wcs_acs_refuse(r, WCS_CODE_GENERAL,
@@ -186,6 +212,26 @@ static void set_cookie(request_rec *r, wcs_srv_conf_t *sc,
                     NULL);
 }
 
+/* The ACS URL without WebcastSAMLACSURL: from the configured ServerName
+ * and port, as UseCanonicalName On builds URLs, never from the client's
+ * Host header (a response made for another SP with the same entity ID
+ * would pass when posted with that SP's host). */
+static const char *canonical_acs_url(request_rec *r, const char *path)
+{
+    const char *host = r->server->server_hostname;
+    apr_port_t port = r->server->port ? r->server->port : ap_default_port(r);
+
+    if (ap_strchr_c(host, ':')) {
+        host = apr_pstrcat(r->pool, "[", host, "]", NULL);    /* IPv6 */
+    }
+    if (ap_is_default_port(port, r)) {
+        return apr_pstrcat(r->pool, ap_http_scheme(r), "://", host, path,
+                           NULL);
+    }
+    return apr_psprintf(r->pool, "%s://%s:%u%s", ap_http_scheme(r), host,
+                        (unsigned)port, path);
+}
+
 int wcs_acs_run(request_rec *r, wcs_srv_conf_t *sc)
 {
     wcs_dir_conf_t *dc = ap_get_module_config(r->per_dir_config,
@@ -202,7 +248,7 @@ int wcs_acs_run(request_rec *r, wcs_srv_conf_t *sc)
         return rc;
     }
     if (!sp.acs_url) {
-        sp.acs_url = ap_construct_url(r->pool, sc->acs_path, r);
+        sp.acs_url = canonical_acs_url(r, sc->acs_path);
     }
     store = wcs_store_for(r);
     if (!store) {

@@ -1,8 +1,9 @@
 /*
  * mod_wcs_auth: authentication of protected locations (AuthType
  * WebcastSAML): a session cookie becomes REMOTE_USER and the WEBCAST_*
- * variables; incoming headers that look like ours are scrubbed first.
- * Also the core's log printer.
+ * variables; incoming headers that look like ours and the session cookie
+ * are taken out of every request the AuthType applies to.  Also the
+ * core's log printer.
  */
 #include <apr_strings.h>
 #include <apr_lib.h>
@@ -20,6 +21,12 @@
 #include "wcs_session.h"
 
 APLOG_USE_MODULE(webcast_saml);
+
+/* r->notes: the user this module authenticated the request as (a parent
+ * request's user is reused only with it), and the session cookie's value
+ * once the cookie is out of the request's headers. */
+#define NOTE_USER "webcast-saml-user"
+#define NOTE_COOKIE "webcast-saml-cookie"
 
 /* --- the core's log printer --------------------------------------------- */
 
@@ -95,14 +102,40 @@ static int is_ours(request_rec *r)
     return type && !strcasecmp(type, WCS_AUTH_TYPE);
 }
 
-int wcs_scrub_headers(request_rec *r)
+/* Variables a sub-request inherits from its parent's environment
+ * (mod_include puts the parent's headers and user there) that would speak
+ * for this module: WEBCAST_*, HTTP_WEBCAST_* and the user.  They are set
+ * anew from the identity this module gives the sub-request, if any. */
+static int collect_inherited(void *rec, const char *key, const char *value)
+{
+    apr_array_header_t *names = rec;
+
+    if (looks_like_ours(key)
+        || (!strncasecmp(key, "HTTP_", 5) && looks_like_ours(key + 5))
+        || !strcmp(key, "REMOTE_USER") || !strcmp(key, "AUTH_TYPE")) {
+        APR_ARRAY_PUSH(names, const char *) = key;
+    }
+    return 1;
+}
+
+static void scrub_inherited_env(request_rec *r)
 {
     apr_array_header_t *names;
     int i;
 
-    if (!is_ours(r)) {
-        return DECLINED;
+    names = apr_array_make(r->pool, 8, sizeof(const char *));
+    apr_table_do(collect_inherited, names, r->subprocess_env, NULL);
+    for (i = 0; i < names->nelts; i++) {
+        apr_table_unset(r->subprocess_env,
+                        APR_ARRAY_IDX(names, i, const char *));
     }
+}
+
+static void scrub_headers(request_rec *r)
+{
+    apr_array_header_t *names;
+    int i;
+
     names = apr_array_make(r->pool, 2, sizeof(const char *));
     apr_table_do(collect_ours, names, r->headers_in, NULL);
     for (i = 0; i < names->nelts; i++) {
@@ -113,7 +146,43 @@ int wcs_scrub_headers(request_rec *r)
                       ap_escape_logitem(r->pool, name));
         apr_table_unset(r->headers_in, name);
     }
-    return DECLINED;
+}
+
+/* Remove the Connection tokens that read as WEBCAST_*: a proxy drops the
+ * headers that Connection names as hop-by-hop, exported ones included.
+ * The header goes when no token is left. */
+static void scrub_connection(request_rec *r)
+{
+    const char *conn = apr_table_get(r->headers_in, "Connection");
+    char *list, *tok, *last;
+    const char *kept = NULL;
+    int dropped = 0;
+
+    if (!conn) {
+        return;
+    }
+    list = apr_pstrdup(r->pool, conn);
+    for (tok = apr_strtok(list, ", \t", &last); tok;
+         tok = apr_strtok(NULL, ", \t", &last)) {
+        if (looks_like_ours(tok)) {
+            dropped = 1;
+        }
+        else {
+            kept = kept ? apr_pstrcat(r->pool, kept, ", ", tok, NULL) : tok;
+        }
+    }
+    if (!dropped) {
+        return;
+    }
+    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, WCS_LOG_TAG "04003: "
+                  "removed WEBCAST-like tokens from Connection: %s",
+                  ap_escape_logitem(r->pool, conn));
+    if (kept) {
+        apr_table_setn(r->headers_in, "Connection", kept);
+    }
+    else {
+        apr_table_unset(r->headers_in, "Connection");
+    }
 }
 
 /* WEBCAST_FIRST_NAME -> Webcast-First-Name */
@@ -159,6 +228,9 @@ static void export_env(request_rec *r, apr_table_t *env)
 
     e.r = r;
     e.headers = dc->export_headers;
+    if (e.headers) {
+        scrub_connection(r);
+    }
     apr_table_do(export_one, &e, env, NULL);
 }
 
@@ -174,20 +246,91 @@ static int copy_webcast(void *rec, const char *key, const char *value)
     return 1;
 }
 
-/* A sub-request or internal redirect is who its parent request was. */
+static const request_rec *parent_of(const request_rec *r)
+{
+    return r->main ? r->main : r->prev;
+}
+
+/* Did this module authenticate parent as its user?  Either directly (the
+ * note) or by passing that same user down from a request it did
+ * authenticate; a user from Basic or any other AuthType is not ours. */
+static int authenticated_here(const request_rec *parent)
+{
+    const request_rec *q;
+    const char *note;
+
+    for (q = parent; q && q->user && !strcmp(q->user, parent->user);
+         q = parent_of(q)) {
+        note = apr_table_get(q->notes, NOTE_USER);
+        if (note) {
+            return !strcmp(note, parent->user);
+        }
+    }
+    return 0;
+}
+
+/* A sub-request or internal redirect is who its parent request was, when
+ * this module made the parent that. */
 static int reuse_parent(request_rec *r)
 {
-    request_rec *parent = r->main ? r->main : r->prev;
+    const request_rec *parent = parent_of(r);
     apr_table_t *env;
 
-    if (!parent || !parent->user) {
+    if (!parent || !parent->user || !authenticated_here(parent)) {
         return 0;
     }
     r->user = parent->user;
+    r->ap_auth_type = WCS_AUTH_TYPE;
+    apr_table_setn(r->notes, NOTE_USER, r->user);
     env = apr_table_make(r->pool, 8);
     apr_table_do(copy_webcast, env, parent->subprocess_env, NULL);
     export_env(r, env);
     return 1;
+}
+
+/* The session cookie's value: taken out of r's own headers (the
+ * application never needs the session ID, so it can never leak it) and
+ * kept in a note, or already taken out of a request r descends from
+ * (sub-requests copy their parent's headers, internal redirects share
+ * them).  NULL without a cookie. */
+static const char *take_session_cookie(request_rec *r)
+{
+    wcs_srv_conf_t *sc = ap_get_module_config(r->server->module_config,
+                                              &webcast_saml_module);
+    const request_rec *q;
+    const char *id = NULL;
+
+    ap_cookie_read(r, sc->cookie_name, &id, 1);
+    if (id) {
+        apr_table_setn(r->notes, NOTE_COOKIE, id);
+        return id;
+    }
+    for (q = r; q; q = parent_of(q)) {
+        id = apr_table_get(q->notes, NOTE_COOKIE);
+        if (id) {
+            return id;
+        }
+    }
+    return NULL;
+}
+
+int wcs_scrub_request(request_rec *r)
+{
+    if (!is_ours(r)) {
+        return DECLINED;
+    }
+    scrub_headers(r);
+    if (r->main) {
+        scrub_inherited_env(r);
+    }
+    take_session_cookie(r);
+    /* A sub-request or internal redirect with its parent's configuration
+     * is not authenticated again (httpd copies the user): the identity
+     * scrubbed from its copy of the headers is exported anew. */
+    if (!ap_is_initial_req(r)) {
+        reuse_parent(r);
+    }
+    return DECLINED;
 }
 
 static int not_signed_in(request_rec *r)
@@ -233,9 +376,8 @@ int wcs_check_authn(request_rec *r)
         /* Only a request from the client itself carries the IdP's POST. */
         return wcs_acs_run(r, sc);
     }
-    /* The cookie is removed from the request: the application never needs
-     * the session ID, so it can never leak it. */
-    ap_cookie_read(r, sc->cookie_name, &id, 1);
+    /* Out of the headers since wcs_scrub_request. */
+    id = take_session_cookie(r);
     if (!id || !wcs_session_id_valid(id)) {
         return not_signed_in(r);
     }
@@ -261,6 +403,7 @@ int wcs_check_authn(request_rec *r)
     }
     r->user = apr_pstrdup(r->pool, session->user);
     r->ap_auth_type = WCS_AUTH_TYPE;
+    apr_table_setn(r->notes, NOTE_USER, r->user);
     export_env(r, session->env);
     return OK;
 }

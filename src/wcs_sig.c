@@ -9,6 +9,8 @@
 #include <xmlsec/xmldsig.h>
 #include <xmlsec/crypto.h>
 
+#include <openssl/err.h>
+
 #include "wcs_sig.h"
 #include "wcs_xml.h"
 
@@ -95,28 +97,31 @@ apr_status_t wcs_sig_find(xmlNodePtr *sig, wcs_result_t *res,
 typedef struct {
     xmlSecTransformId (*id)(void);
     int sha1;                    /* needs allow_sha1 */
+    xmlSecKeyDataId (*key)(void);    /* signatures: the key type needed */
 } alg_t;
 
-#define ALG(getter, sha1) { getter, sha1 }
+#define ALG(getter, sha1) { getter, sha1, NULL }
+#define RSA(getter, sha1) { getter, sha1, xmlSecOpenSSLKeyDataRsaGetKlass }
+#define EC(getter, sha1) { getter, sha1, xmlSecOpenSSLKeyDataEcdsaGetKlass }
 
 static const alg_t c14n_algs[] = {
     ALG(xmlSecTransformExclC14NGetKlass, 0),
     ALG(xmlSecTransformExclC14NWithCommentsGetKlass, 0),
     ALG(xmlSecTransformInclC14NGetKlass, 0),
     ALG(xmlSecTransformInclC14NWithCommentsGetKlass, 0),
-    { NULL, 0 }
+    { NULL, 0, NULL }
 };
 
 static const alg_t signature_algs[] = {
-    ALG(xmlSecOpenSSLTransformRsaSha256GetKlass, 0),
-    ALG(xmlSecOpenSSLTransformRsaSha384GetKlass, 0),
-    ALG(xmlSecOpenSSLTransformRsaSha512GetKlass, 0),
-    ALG(xmlSecOpenSSLTransformEcdsaSha256GetKlass, 0),
-    ALG(xmlSecOpenSSLTransformEcdsaSha384GetKlass, 0),
-    ALG(xmlSecOpenSSLTransformEcdsaSha512GetKlass, 0),
-    ALG(xmlSecOpenSSLTransformRsaSha1GetKlass, 1),
-    ALG(xmlSecOpenSSLTransformEcdsaSha1GetKlass, 1),
-    { NULL, 0 }
+    RSA(xmlSecOpenSSLTransformRsaSha256GetKlass, 0),
+    RSA(xmlSecOpenSSLTransformRsaSha384GetKlass, 0),
+    RSA(xmlSecOpenSSLTransformRsaSha512GetKlass, 0),
+    EC(xmlSecOpenSSLTransformEcdsaSha256GetKlass, 0),
+    EC(xmlSecOpenSSLTransformEcdsaSha384GetKlass, 0),
+    EC(xmlSecOpenSSLTransformEcdsaSha512GetKlass, 0),
+    RSA(xmlSecOpenSSLTransformRsaSha1GetKlass, 1),
+    EC(xmlSecOpenSSLTransformEcdsaSha1GetKlass, 1),
+    { NULL, 0, NULL }
 };
 
 static const alg_t digest_algs[] = {
@@ -124,7 +129,7 @@ static const alg_t digest_algs[] = {
     ALG(xmlSecOpenSSLTransformSha384GetKlass, 0),
     ALG(xmlSecOpenSSLTransformSha512GetKlass, 0),
     ALG(xmlSecOpenSSLTransformSha1GetKlass, 1),
-    { NULL, 0 }
+    { NULL, 0, NULL }
 };
 
 static const alg_t reference_transforms[] = {
@@ -133,21 +138,31 @@ static const alg_t reference_transforms[] = {
     ALG(xmlSecTransformExclC14NWithCommentsGetKlass, 0),
     ALG(xmlSecTransformInclC14NGetKlass, 0),
     ALG(xmlSecTransformInclC14NWithCommentsGetKlass, 0),
-    { NULL, 0 }
+    { NULL, 0, NULL }
 };
 
-/* Is uri one of algs?  *sha1 tells whether the match is a SHA-1 one. */
-static int alg_allowed(const alg_t *algs, const char *uri, int *sha1)
+/* The entry of algs for uri; NULL when uri is not one of them. */
+static const alg_t *alg_find(const alg_t *algs, const char *uri)
 {
     for (; algs->id; algs++) {
         xmlSecTransformId id = algs->id();
 
         if (uri && id->href && !strcmp(uri, (const char *)id->href)) {
-            *sha1 = algs->sha1;
-            return 1;
+            return algs;
         }
     }
-    return 0;
+    return NULL;
+}
+
+/* Is uri one of algs?  *sha1 tells whether the match is a SHA-1 one. */
+static int alg_allowed(const alg_t *algs, const char *uri, int *sha1)
+{
+    const alg_t *alg = alg_find(algs, uri);
+
+    if (alg) {
+        *sha1 = alg->sha1;
+    }
+    return alg != NULL;
 }
 
 static void enable_algs(xmlSecDSigCtxPtr ctx, const alg_t *algs,
@@ -335,7 +350,33 @@ static try_t try_key(const char **why, xmlNodePtr sig,
         outcome = TRY_VERIFIED;
     }
     xmlSecDSigCtxDestroy(ctx);
+    /* A failed verification leaves its errors in OpenSSL's per-thread
+     * queue, where the next key, or another module's next TLS call on
+     * this thread, would read them as its own. */
+    ERR_clear_error();
     return outcome;
+}
+
+/* The key type sig's SignatureMethod needs (RSA or EC), from the
+ * allowlist; check_structure has refused any other method. */
+static xmlSecKeyDataId signature_key_type(const xmlNode *sig, apr_pool_t *p)
+{
+    const xmlNode *si = wcs_xml_child(sig, WCS_NS_DSIG, "SignedInfo", NULL);
+    const xmlNode *method = wcs_xml_child(si, WCS_NS_DSIG, "SignatureMethod",
+                                          NULL);
+    const alg_t *alg = method ? alg_find(signature_algs,
+                                         wcs_xml_attr(method, "Algorithm", p))
+                              : NULL;
+
+    return alg && alg->key ? alg->key() : xmlSecKeyDataIdUnknown;
+}
+
+static int key_fits(const wcs_idp_key_t *k, xmlSecKeyDataId type)
+{
+    xmlSecKeyDataPtr value = xmlSecKeyGetValue(k->key);
+
+    return type == xmlSecKeyDataIdUnknown
+           || (value && xmlSecKeyDataCheckId(value, type));
 }
 
 apr_status_t wcs_sig_verify(const wcs_idp_key_t **used, wcs_result_t *res,
@@ -344,9 +385,10 @@ apr_status_t wcs_sig_verify(const wcs_idp_key_t **used, wcs_result_t *res,
                             apr_pool_t *p)
 {
     const wcs_idp_key_t *hint, *k;
-    const char *foreign, *why = "no key is configured";
+    const char *foreign, *why, *invalid = NULL, *error = NULL;
+    xmlSecKeyDataId type;
     apr_status_t rv;
-    int i;
+    int i, tried = 0;
     try_t outcome;
 
     *used = NULL;
@@ -354,29 +396,18 @@ apr_status_t wcs_sig_verify(const wcs_idp_key_t **used, wcs_result_t *res,
     if (rv != APR_SUCCESS) {
         return rv;
     }
+    type = signature_key_type(sig, p);
     hint = keyinfo_hint(&foreign, sig, idp, p);
-    if (hint) {
-        outcome = try_key(&why, sig, hint, idp, p);
-        if (outcome == TRY_VERIFIED) {
-            wcs_log_printf(lg, WCS_LOG_MARK, WCS_LOG_DEBUG, p,
-                           "%s signature verified with %s (%s)",
-                           (const char *)elem->name, hint->subject,
-                           hint->source);
-            *used = hint;
-            return APR_SUCCESS;
-        }
-        if (outcome == TRY_ERROR) {
-            return wcs_refuse(res, p, WCS_CODE_SIGNATURE,
-                              "%s signature: %s", (const char *)elem->name, why);
-        }
-    }
-    /* KeyInfo is only a hint: every configured key is tried, so a message
-     * without KeyInfo (or with a stale one) still verifies. */
-    for (i = 0; i < idp->keys->nelts; i++) {
-        k = APR_ARRAY_IDX(idp->keys, i, const wcs_idp_key_t *);
-        if (k == hint) {
+    /* KeyInfo is only a hint, tried first: every configured key of the
+     * type the algorithm needs is tried, so a message without KeyInfo (or
+     * with a stale one) still verifies, and an error with one key does not
+     * end the search (an IdP rolling from RSA to EC holds both). */
+    for (i = -1; i < idp->keys->nelts; i++) {
+        k = i < 0 ? hint : APR_ARRAY_IDX(idp->keys, i, const wcs_idp_key_t *);
+        if (!k || (i >= 0 && k == hint) || !key_fits(k, type)) {
             continue;
         }
+        tried++;
         outcome = try_key(&why, sig, k, idp, p);
         if (outcome == TRY_VERIFIED) {
             wcs_log_printf(lg, WCS_LOG_MARK, WCS_LOG_DEBUG, p,
@@ -385,9 +416,13 @@ apr_status_t wcs_sig_verify(const wcs_idp_key_t **used, wcs_result_t *res,
             *used = k;
             return APR_SUCCESS;
         }
-        if (outcome == TRY_ERROR) {
-            return wcs_refuse(res, p, WCS_CODE_SIGNATURE,
-                              "%s signature: %s", (const char *)elem->name, why);
+        /* A key that the signature does not verify with says more than
+         * one that xmlsec could not use at all. */
+        if (outcome == TRY_INVALID && !invalid) {
+            invalid = why;
+        }
+        else if (outcome == TRY_ERROR && !error) {
+            error = why;
         }
     }
     if (foreign && !hint) {
@@ -399,6 +434,20 @@ apr_status_t wcs_sig_verify(const wcs_idp_key_t **used, wcs_result_t *res,
                           "file", (const char *)elem->name, foreign,
                           idp->keys->nelts, idp->entity_id);
     }
-    return wcs_refuse(res, p, WCS_CODE_SIGNATURE, "%s signature is invalid: %s",
-                      (const char *)elem->name, why);
+    if (!tried) {
+        return wcs_refuse(res, p, WCS_CODE_SIGNATURE,
+                          "%s signature is invalid: its algorithm needs %s "
+                          "key, and none of the %d keys configured for IdP %s "
+                          "is one", (const char *)elem->name,
+                          type == xmlSecOpenSSLKeyDataEcdsaId ? "an EC"
+                                                             : "an RSA",
+                          idp->keys->nelts, idp->entity_id);
+    }
+    if (invalid) {
+        return wcs_refuse(res, p, WCS_CODE_SIGNATURE,
+                          "%s signature is invalid: %s",
+                          (const char *)elem->name, invalid);
+    }
+    return wcs_refuse(res, p, WCS_CODE_SIGNATURE, "%s signature: %s",
+                      (const char *)elem->name, error);
 }

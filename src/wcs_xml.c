@@ -20,6 +20,25 @@ static int xml_initialised;
 
 static __thread char xmlsec_error[256];
 
+/* The text of an xmlsec reason code (XMLSEC_ERRORS_R_*): the library's
+ * table is indexed by position, not by code. */
+static const char *xmlsec_reason_text(int reason)
+{
+    xmlSecSize i;
+    const char *text;
+
+    for (i = 0; i < XMLSEC_ERRORS_MAX_NUMBER; i++) {
+        text = xmlSecErrorsGetMsg(i);
+        if (!text) {
+            break;
+        }
+        if (xmlSecErrorsGetCode(i) == reason) {
+            return text;
+        }
+    }
+    return "error";
+}
+
 static void xmlsec_error_cb(const char *file, int line, const char *func,
                             const char *error_object,
                             const char *error_subject, int reason,
@@ -30,10 +49,15 @@ static void xmlsec_error_cb(const char *file, int line, const char *func,
     if (xmlsec_error[0]) {
         return;
     }
-    apr_snprintf(xmlsec_error, sizeof(xmlsec_error), "%s%s%s",
-                 error_subject ? error_subject : "",
-                 error_subject ? ": " : "",
-                 msg ? msg : xmlSecErrorsGetMsg((xmlSecSize)reason));
+    /* The first error has no subject (that is the failing callee of the
+     * ones that follow); its msg is often only "details=NULL". */
+    if (msg && (!*msg || !strcmp(msg, "details=NULL"))) {
+        msg = NULL;
+    }
+    apr_snprintf(xmlsec_error, sizeof(xmlsec_error), "%s%s%s%s%s",
+                 xmlsec_reason_text(reason), msg ? ": " : "",
+                 msg ? msg : "", error_object ? " in " : "",
+                 error_object ? error_object : "");
 }
 
 const char *wcs_xml_xmlsec_error(void)
@@ -67,11 +91,14 @@ apr_status_t wcs_xml_init(const char **err)
     /* xmlsec's default error callback prints to stderr; the core reports
      * failures through wcs_result instead, with the cause captured here. */
     xmlSecErrorsDefaultCallbackEnableOutput(0);
-    xmlSecErrorsSetCallback(xmlsec_error_cb);
     if (xmlSecCryptoAppInit(NULL) < 0 || xmlSecCryptoInit() < 0) {
         *err = "xmlsec-openssl initialisation failed";
         return APR_EGENERAL;
     }
+    /* Installed after xmlSecCryptoInit(): xmlsec-openssl sets its own
+     * callback there, which would silently replace ours and leave every
+     * refusal from xmlsec without its cause. */
+    xmlSecErrorsSetCallback(xmlsec_error_cb);
     xml_initialised = 1;
     return APR_SUCCESS;
 }

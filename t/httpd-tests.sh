@@ -22,8 +22,10 @@ t/make-fixtures.sh t/keys
 mkdir -p t/work
 base=t/work/base.conf
 : > "$base"
+# include, auth_basic and authn_anon: sub-requests from a page that Basic
+# authentication made (t/glue_auth.t).
 for m in mpm_event authn_core authz_core authz_user alias mime dir cgid \
-         headers socache_shmcb env setenvif; do
+         headers socache_shmcb env setenvif include auth_basic authn_anon; do
     if [ -f "$libexec/mod_$m.so" ]; then
         echo "LoadModule ${m}_module $libexec/mod_$m.so" >> "$base"
     fi

@@ -300,6 +300,94 @@ START_TEST(sig_verify_algorithms)
 }
 END_TEST
 
+/* An IdP in the middle of a key-type rollover: an RSA and an EC key. */
+static wcs_idp_t *mixed_idp(const char *first, const char *second)
+{
+    wcs_idp_t *idp = wcs_idp_create("https://mixed.example.test/", "test",
+                                    wcs_test_pool);
+    const char *err = NULL;
+
+    ck_assert_msg(wcs_idp_add_cert_file(idp, &err,
+                                        wcs_test_file(first, wcs_test_pool),
+                                        wcs_test_pool) == APR_SUCCESS,
+                  "%s", err);
+    ck_assert_msg(wcs_idp_add_cert_file(idp, &err,
+                                        wcs_test_file(second, wcs_test_pool),
+                                        wcs_test_pool) == APR_SUCCESS,
+                  "%s", err);
+    return idp;
+}
+
+START_TEST(sig_verify_key_types)
+{
+    wcs_result_t res;
+    wcs_idp_t *rsa_ec = mixed_idp("idp.pem", "ec.pem");
+    wcs_idp_t *ec_rsa = mixed_idp("ec.pem", "idp.pem");
+    parsed_t ps;
+
+    /* No KeyInfo: the RSA key cannot even try an ECDSA signature, which
+     * must not stop the EC key from verifying it. */
+    parse_signed(&ps, "--issuer https://mixed.example.test/ --key ec.key "
+                 "--keyinfo none");
+    ck_assert_msg(verify(&res, ps.assertion, rsa_ec) == APR_SUCCESS, "%s",
+                  res.reason);
+    ck_assert_msg(verify(&res, ps.assertion, ec_rsa) == APR_SUCCESS, "%s",
+                  res.reason);
+    parse_signed(&ps, "--issuer https://mixed.example.test/ --key idp.key "
+                 "--keyinfo none");
+    ck_assert_msg(verify(&res, ps.assertion, rsa_ec) == APR_SUCCESS, "%s",
+                  res.reason);
+    ck_assert_msg(verify(&res, ps.assertion, ec_rsa) == APR_SUCCESS, "%s",
+                  res.reason);
+    /* Neither key verifies: the reason is the RSA key's failure, not the
+     * EC key's unfitness for an RSA signature. */
+    parse_signed(&ps, "--issuer https://mixed.example.test/ "
+                 "--key attacker.key --keyinfo none");
+    wcs_assert_refused(verify(&res, ps.assertion, ec_rsa), res,
+                      WCS_CODE_SIGNATURE, "does not verify with the "
+                      "configured key");
+    wcs_assert_refused(verify(&res, ps.assertion, rsa_ec), res,
+                      WCS_CODE_SIGNATURE, "does not verify with the "
+                      "configured key");
+    /* An IdP with no key of the signature's type says so. */
+    parse_signed(&ps, "--key ec.key --keyinfo none");
+    wcs_assert_refused(verify(&res, ps.assertion, idp_named(WCS_TEST_IDP)),
+                      res, WCS_CODE_SIGNATURE, "needs an EC key");
+}
+END_TEST
+
+/* xmlsec's own reason reaches the refusal, whatever xmlsec-openssl did
+ * to the error callback when it started (wcs_xml_init, as in httpd). */
+START_TEST(sig_verify_xmlsec_reason)
+{
+    wcs_result_t res;
+    const wcs_idp_t *idp = idp_named(WCS_TEST_IDP);
+    wcs_idp_t *rsa_ec = mixed_idp("idp.pem", "ec.pem");
+    xmlNodePtr value;
+    parsed_t ps;
+    const char *err = NULL;
+
+    ck_assert_int_eq(wcs_xml_init(&err), APR_SUCCESS);
+    parse_signed(&ps, "");
+    value = wcs_xml_child(sig_of(ps.assertion), WCS_NS_DSIG,
+                          "SignatureValue", NULL);
+    xmlNodeSetContent(value, (const xmlChar *)"!!not base64!!");
+    wcs_assert_refused(verify(&res, ps.assertion, idp), res,
+                      WCS_CODE_SIGNATURE, "xmlsec refused the signature");
+    ck_assert_msg(!strstr(res.reason, "unknown error"), "%s", res.reason);
+    ck_assert_msg(strstr(res.reason, "base64"), "%s", res.reason);
+    /* With several keys tried, the reason is still the one xmlsec gave. */
+    parse_signed(&ps, "--issuer https://mixed.example.test/ "
+                 "--key attacker.key --keyinfo none");
+    value = wcs_xml_child(sig_of(ps.assertion), WCS_NS_DSIG,
+                          "SignatureValue", NULL);
+    xmlNodeSetContent(value, (const xmlChar *)"!!not base64!!");
+    wcs_assert_refused(verify(&res, ps.assertion, rsa_ec), res,
+                      WCS_CODE_SIGNATURE, "xmlsec refused the signature");
+    ck_assert_msg(!strstr(res.reason, "unknown error"), "%s", res.reason);
+}
+END_TEST
+
 Suite *wcs_suite_sig(void)
 {
     Suite *s = suite_create("sig");
@@ -316,6 +404,8 @@ Suite *wcs_suite_sig(void)
     tcase_add_test(tc, sig_verify_rollover);
     tcase_add_test(tc, sig_verify_what_was_signed);
     tcase_add_test(tc, sig_verify_algorithms);
+    tcase_add_test(tc, sig_verify_key_types);
+    tcase_add_test(tc, sig_verify_xmlsec_reason);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -32,6 +32,7 @@ my %ACS_PATH = (
     wcs_proxied   => '/saml/acs',
     wcs_strict    => '/saml/acs',
     wcs_sibling   => '/saml/acs',
+    wcs_glue      => '/saml/acs',
 );
 
 # HTTP status of the built-in error page per code (src/wcs_result.c).
@@ -64,7 +65,9 @@ sub url_for {
     return 'http://' . hostport_of($module) . $path;
 }
 
-# The ACS URL as the server derives it from the request.
+# The ACS URL as the server derives it without WebcastSAMLACSURL: from
+# its ServerName and port (Apache::Test names each vhost
+# ServerName servername:port), never from the request's Host.
 sub acs_url {
     my $module = shift || 'default';
     return url_for($module, $ACS_PATH{$module} || '/saml/acs');
