@@ -29,6 +29,10 @@ static const command_rec wcs_cmds[] = {
     AP_INIT_ITERATE(WCS_CMD_ALLOW_SHA1, wcs_set_sha1_idps, NULL, RSRC_CONF,
                     "Entity IDs of IdPs whose RSA-SHA1/SHA-1 signatures are "
                     "accepted (default: none)"),
+    AP_INIT_TAKE_ARGV(WCS_CMD_IDP_EMAIL_DOMAINS, wcs_set_idp_domains, NULL,
+                      RSRC_CONF, "An IdP's entity ID and the email domains "
+                      "it may assert: example.com, *.example.com "
+                      "(subdomains), or * (any)"),
     AP_INIT_TAKE1(WCS_CMD_SIGNED_PARTS, wcs_set_signed_parts, NULL, RSRC_CONF,
                   "Which parts must be signed: either, assertion, response or "
                   "both (default either)"),

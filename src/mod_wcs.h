@@ -29,6 +29,7 @@
 #define WCS_CMD_IDP_METADATA      "WebcastSAMLIdPMetadata"
 #define WCS_CMD_IDP               "WebcastSAMLIdP"
 #define WCS_CMD_ALLOW_SHA1        "WebcastSAMLAllowSHA1"
+#define WCS_CMD_IDP_EMAIL_DOMAINS "WebcastSAMLIdPEmailDomains"
 #define WCS_CMD_SIGNED_PARTS      "WebcastSAMLSignedParts"
 #define WCS_CMD_CLOCK_SKEW        "WebcastSAMLClockSkew"
 #define WCS_CMD_MAX_RESPONSE_SIZE "WebcastSAMLMaxResponseSize"
@@ -72,8 +73,12 @@ typedef struct wcs_srv_conf_t {
     int endpoint_path_set;
     apr_hash_t *idps;            /* entity ID -> wcs_idp_t * */
     int idps_set;
+    /* Per-IdP lines apply to this vhost's IdPs: a vhost with IdPs of its
+     * own (idps_set in its own record) takes none from the main server. */
     apr_array_header_t *sha1_idps;   /* of const char *: entity IDs */
     int sha1_idps_set;
+    apr_hash_t *idp_domains;     /* entity ID -> array of const char * */
+    int idp_domains_set;
     int signed_parts;            /* wcs_signed_parts_t */
     int signed_parts_set;
     apr_interval_time_t clock_skew;
@@ -132,6 +137,8 @@ const char *wcs_set_idp_metadata(cmd_parms *cmd, void *dc, const char *arg);
 const char *wcs_set_idp(cmd_parms *cmd, void *dc, int argc,
                         char *const argv[]);
 const char *wcs_set_sha1_idps(cmd_parms *cmd, void *dc, const char *arg);
+const char *wcs_set_idp_domains(cmd_parms *cmd, void *dc, int argc,
+                                char *const argv[]);
 const char *wcs_set_signed_parts(cmd_parms *cmd, void *dc, const char *arg);
 const char *wcs_set_clock_skew(cmd_parms *cmd, void *dc, const char *arg);
 const char *wcs_set_max_response_size(cmd_parms *cmd, void *dc,

@@ -34,6 +34,7 @@ void *wcs_create_srv_conf(apr_pool_t *p, server_rec *s)
     c->endpoint_path = WCS_ENDPOINT_DEFAULT;
     c->idps = apr_hash_make(p);
     c->sha1_idps = apr_array_make(p, 1, sizeof(const char *));
+    c->idp_domains = apr_hash_make(p);
     c->signed_parts = WCS_SIGNED_EITHER;
     c->clock_skew = WCS_CLOCK_SKEW_DEFAULT;
     c->max_response_size = WCS_RESPONSE_MAX_BYTES_DEFAULT;
@@ -59,7 +60,18 @@ void *wcs_merge_srv_conf(apr_pool_t *p, void *basev, void *addv)
     MERGE(acs_url);
     MERGE(endpoint_path);
     MERGE(idps);
-    MERGE(sha1_idps);
+    if (add->idps_set) {
+        /* IdPs of its own: the main server's per-IdP lines are about the
+         * main server's IdPs, even one with the same entity ID. */
+        c->sha1_idps = add->sha1_idps;
+        c->sha1_idps_set = add->sha1_idps_set;
+        c->idp_domains = add->idp_domains;
+        c->idp_domains_set = add->idp_domains_set;
+    }
+    else {
+        MERGE(sha1_idps);
+        MERGE(idp_domains);
+    }
     MERGE(signed_parts);
     MERGE(clock_skew);
     MERGE(max_response_size);
@@ -281,6 +293,46 @@ const char *wcs_set_sha1_idps(cmd_parms *cmd, void *dc, const char *arg)
         sc->sha1_idps_set = 1;
     }
     APR_ARRAY_PUSH(sc->sha1_idps, const char *) = arg;
+    return NULL;
+}
+
+const char *wcs_set_idp_domains(cmd_parms *cmd, void *dc, int argc,
+                                char *const argv[])
+{
+    wcs_srv_conf_t *sc = srv_conf(cmd);
+    apr_array_header_t *list;
+    char *d, *c;
+    int i;
+
+    if (argc < 2) {
+        return apr_psprintf(cmd->pool, "%s takes an IdP entity ID and at "
+                            "least one email domain", cmd->cmd->name);
+    }
+    if (!sc->idp_domains_set) {
+        sc->idp_domains = apr_hash_make(cmd->pool);
+        sc->idp_domains_set = 1;
+    }
+    list = apr_hash_get(sc->idp_domains, argv[0], APR_HASH_KEY_STRING);
+    if (!list) {
+        list = apr_array_make(cmd->pool, argc - 1, sizeof(const char *));
+        apr_hash_set(sc->idp_domains, apr_pstrdup(cmd->pool, argv[0]),
+                     APR_HASH_KEY_STRING, list);
+    }
+    for (i = 1; i < argc; i++) {
+        if (!wcs_email_domain_pattern_valid(argv[i])) {
+            return apr_psprintf(cmd->pool, "%s: \"%s\" is not an email domain "
+                                "(example.com), a wildcard for its "
+                                "subdomains (*.example.com) or *",
+                                cmd->cmd->name, argv[i]);
+        }
+        d = apr_pstrdup(cmd->pool, argv[i]);
+        for (c = d; *c; c++) {
+            if (*c >= 'A' && *c <= 'Z') {
+                *c = (char)(*c - 'A' + 'a');
+            }
+        }
+        APR_ARRAY_PUSH(list, const char *) = d;
+    }
     return NULL;
 }
 
@@ -544,51 +596,82 @@ static int in_use(const wcs_srv_conf_t *sc)
     return sc->sp_entity_id_set || apr_hash_count(sc->idps) > 0;
 }
 
-/* The IdP table of this vhost with SHA-1 allowed where configured: IdPs
- * shared with other vhosts are copied, never changed in place.  A name
- * that is no IdP of this vhost (inherited from the main server, which has
- * other IdPs) is skipped here; check_sha1_names catches typos. */
-static apr_hash_t *sp_idps(const wcs_srv_conf_t *sc, apr_pool_t *p)
+static int listed(const apr_array_header_t *names, const char *name)
 {
-    apr_hash_t *idps = apr_hash_copy(p, sc->idps);
     int i;
 
-    for (i = 0; i < sc->sha1_idps->nelts; i++) {
-        const char *id = APR_ARRAY_IDX(sc->sha1_idps, i, const char *);
-        wcs_idp_t *idp = apr_hash_get(idps, id, APR_HASH_KEY_STRING), *copy;
-
-        if (idp) {
-            copy = apr_pmemdup(p, idp, sizeof(*idp));
-            copy->allow_sha1 = 1;
-            apr_hash_set(idps, copy->entity_id, APR_HASH_KEY_STRING, copy);
+    for (i = 0; i < names->nelts; i++) {
+        if (!strcmp(APR_ARRAY_IDX(names, i, const char *), name)) {
+            return 1;
         }
+    }
+    return 0;
+}
+
+/* The IdP table of this vhost with its per-IdP lines applied (SHA-1,
+ * email domains): each IdP is copied, never changed in place, since
+ * vhosts share IdPs with the main server. */
+static apr_hash_t *sp_idps(const wcs_srv_conf_t *sc, apr_pool_t *p)
+{
+    apr_hash_t *idps = apr_hash_make(p);
+    apr_hash_index_t *hi;
+
+    for (hi = apr_hash_first(p, sc->idps); hi; hi = apr_hash_next(hi)) {
+        wcs_idp_t *copy = apr_pmemdup(p, apr_hash_this_val(hi),
+                                      sizeof(wcs_idp_t));
+
+        copy->allow_sha1 = listed(sc->sha1_idps, copy->entity_id);
+        copy->email_domains = apr_hash_get(sc->idp_domains, copy->entity_id,
+                                           APR_HASH_KEY_STRING);
+        apr_hash_set(idps, copy->entity_id, APR_HASH_KEY_STRING, copy);
     }
     return idps;
 }
 
-/* Every name WebcastSAMLAllowSHA1 gives must be an IdP of some vhost. */
-static apr_status_t check_sha1_names(server_rec *s, const char **err,
-                                     apr_pool_t *p)
+static const char *vhost_name(const server_rec *vs, apr_pool_t *p)
 {
-    apr_hash_t *all = apr_hash_make(p);
+    return apr_psprintf(p, "%s:%u", vs->server_hostname
+                        ? vs->server_hostname : "*", vs->port);
+}
+
+static apr_status_t check_name(const wcs_srv_conf_t *sc, const char **err,
+                               const char *directive, const char *id,
+                               const server_rec *vs, apr_pool_t *p)
+{
+    if (apr_hash_get(sc->idps, id, APR_HASH_KEY_STRING)) {
+        return APR_SUCCESS;
+    }
+    *err = apr_psprintf(p, "%s names %s, which is not a configured IdP of "
+                        "vhost %s (a vhost with IdPs of its own takes only "
+                        "its own per-IdP lines)", directive, id,
+                        vhost_name(vs, p));
+    return APR_EINVAL;
+}
+
+/* Every IdP that WebcastSAMLAllowSHA1 or WebcastSAMLIdPEmailDomains names
+ * must be one of the vhost's IdPs: a typo would silently apply to none. */
+static apr_status_t check_idp_names(server_rec *s, const char **err,
+                                    apr_pool_t *p)
+{
     server_rec *vs;
+    apr_hash_index_t *hi;
     int i;
 
-    for (vs = s; vs; vs = vs->next) {
-        wcs_srv_conf_t *sc = ap_get_module_config(vs->module_config,
-                                                  &webcast_saml_module);
-        all = apr_hash_overlay(p, sc->idps, all);
-    }
     for (vs = s; vs; vs = vs->next) {
         wcs_srv_conf_t *sc = ap_get_module_config(vs->module_config,
                                                   &webcast_saml_module);
 
         for (i = 0; i < sc->sha1_idps->nelts; i++) {
-            const char *id = APR_ARRAY_IDX(sc->sha1_idps, i, const char *);
-
-            if (!apr_hash_get(all, id, APR_HASH_KEY_STRING)) {
-                *err = apr_psprintf(p, "%s names %s, which is not a "
-                                    "configured IdP", WCS_CMD_ALLOW_SHA1, id);
+            if (check_name(sc, err, WCS_CMD_ALLOW_SHA1,
+                           APR_ARRAY_IDX(sc->sha1_idps, i, const char *),
+                           vs, p) != APR_SUCCESS) {
+                return APR_EINVAL;
+            }
+        }
+        for (hi = apr_hash_first(p, sc->idp_domains); hi;
+             hi = apr_hash_next(hi)) {
+            if (check_name(sc, err, WCS_CMD_IDP_EMAIL_DOMAINS,
+                           apr_hash_this_key(hi), vs, p) != APR_SUCCESS) {
                 return APR_EINVAL;
             }
         }
@@ -610,6 +693,38 @@ static const char *site_id(const server_rec *s, const wcs_srv_conf_t *sc,
         where = apr_psprintf(p, "%s (%s)", where, s->addrs->virthost);
     }
     return apr_psprintf(p, "%s @ %s", sc->sp_entity_id, where);
+}
+
+/* With several IdPs, one without an email domain list can sign in anyone
+ * of any other IdP's domains: say so at configtest.  A vhost that only
+ * inherits the main server's IdPs and lists is reported once, there. */
+static void warn_unbound_idps(server_rec *vs, const wcs_srv_conf_t *sc,
+                              const wcs_srv_conf_t *main_sc, apr_pool_t *p)
+{
+    apr_array_header_t *unbound;
+    apr_hash_index_t *hi;
+
+    if (apr_hash_count(sc->idps) < 2
+        || (sc != main_sc && sc->idps == main_sc->idps
+            && sc->idp_domains == main_sc->idp_domains)) {
+        return;
+    }
+    unbound = apr_array_make(p, 2, sizeof(const char *));
+    for (hi = apr_hash_first(p, sc->idps); hi; hi = apr_hash_next(hi)) {
+        if (!apr_hash_get(sc->idp_domains, apr_hash_this_key(hi),
+                          APR_HASH_KEY_STRING)) {
+            APR_ARRAY_PUSH(unbound, const char *) = apr_hash_this_key(hi);
+        }
+    }
+    if (unbound->nelts > 0) {
+        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, vs, WCS_LOG_TAG "01010: "
+                     "vhost %s trusts %u IdPs, and these may assert any email "
+                     "domain, so sign in people of the others' domains: %s; "
+                     "set %s for each", vhost_name(vs, p),
+                     apr_hash_count(sc->idps),
+                     apr_array_pstrcat(p, unbound, ' '),
+                     WCS_CMD_IDP_EMAIL_DOMAINS);
+    }
 }
 
 static apr_status_t build_sp(server_rec *s, wcs_srv_conf_t *sc,
@@ -691,6 +806,8 @@ int wcs_check_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
 {
     const apr_array_header_t *keys = session_keys(s);
     server_rec *vs;
+    const wcs_srv_conf_t *main_sc = ap_get_module_config(s->module_config,
+                                                         &webcast_saml_module);
     const char *err;
 
     if (!keys) {
@@ -698,7 +815,7 @@ int wcs_check_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
                      "no randomness for the session record key");
         return HTTP_INTERNAL_SERVER_ERROR;
     }
-    if (check_sha1_names(s, &err, ptemp) != APR_SUCCESS) {
+    if (check_idp_names(s, &err, ptemp) != APR_SUCCESS) {
         ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s, WCS_LOG_TAG "01003: %s",
                      err);
         return HTTP_INTERNAL_SERVER_ERROR;
@@ -718,6 +835,7 @@ int wcs_check_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
                          vs->port, err);
             return HTTP_INTERNAL_SERVER_ERROR;
         }
+        warn_unbound_idps(vs, sc, main_sc, ptemp);
     }
     return OK;
 }

@@ -25,7 +25,15 @@ apr_status_t wcs_acs_login(wcs_session_t **ps, wcs_result_t *res,
     if (rv != APR_SUCCESS) {
         return rv;
     }
-    rv = wcs_identity_email(&email, res, a, sp->email_attr, p);
+    rv = wcs_identity_attrs_usable(res, a, sp->email_attr, sp->attr_map, p);
+    if (rv == APR_SUCCESS) {
+        rv = wcs_identity_email(&email, res, a, sp->email_attr, p);
+    }
+    if (rv == APR_SUCCESS) {
+        /* Several customers' IdPs on one SP: each speaks for its own
+         * domains only. */
+        rv = wcs_identity_domain_allowed(res, email, a->idp, p);
+    }
     if (rv != APR_SUCCESS) {
         return rv;
     }

@@ -39,6 +39,92 @@ static int domain_char(unsigned char c)
     return apr_isalnum(c) || c == '-' || c >= 0x80;
 }
 
+/* Decode the UTF-8 character at *s (not past end) into *cp and advance
+ * *s; 0 for a malformed, overlong or surrogate sequence or one beyond
+ * U+10FFFF (RFC 3629). */
+static int utf8_next(apr_uint32_t *cp, const unsigned char **s,
+                     const unsigned char *end)
+{
+    static const apr_uint32_t min[] = { 0, 0x80, 0x800, 0x10000 };
+    const unsigned char *u = *s;
+    apr_uint32_t c;
+    int n, i;
+
+    if (u[0] < 0x80) {
+        n = 0;
+        c = u[0];
+    }
+    else if ((u[0] & 0xe0) == 0xc0) {
+        n = 1;
+        c = u[0] & 0x1f;
+    }
+    else if ((u[0] & 0xf0) == 0xe0) {
+        n = 2;
+        c = u[0] & 0x0f;
+    }
+    else if ((u[0] & 0xf8) == 0xf0) {
+        n = 3;
+        c = u[0] & 0x07;
+    }
+    else {
+        return 0;
+    }
+    if (end - u <= n) {
+        return 0;
+    }
+    for (i = 1; i <= n; i++) {
+        if ((u[i] & 0xc0) != 0x80) {
+            return 0;
+        }
+        c = (c << 6) | (u[i] & 0x3f);
+    }
+    if (c < min[n] || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff)) {
+        return 0;
+    }
+    *cp = c;
+    *s = u + n + 1;
+    return 1;
+}
+
+/* Characters that do not show, or show as a space: in an address they
+ * make one that looks like another.  Controls (C0, DEL, C1), no-break
+ * and other spaces, soft hyphen, zero-width and bidi controls, the
+ * invisible operators, the BOM. */
+static int invisible(apr_uint32_t c)
+{
+    return c < 0x20 || (c >= 0x7f && c <= 0xa0) || c == 0xad
+           || c == 0x1680 || (c >= 0x2000 && c <= 0x200f)
+           || (c >= 0x2028 && c <= 0x202f) || (c >= 0x205f && c <= 0x206f)
+           || c == 0x3000 || c == 0xfeff;
+}
+
+/* Is s valid UTF-8 with only visible characters? */
+static int visible_utf8(const char *s)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    const unsigned char *end = u + strlen(s);
+    apr_uint32_t c;
+
+    while (u < end) {
+        if (!utf8_next(&c, &u, end) || invisible(c)) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* Entra writes a guest's UPN as name_domain#EXT#@tenant: an account name,
+ * not where mail reaches the person.  Entra's own case varies. */
+static int entra_guest_upn(const char *s)
+{
+    for (; *s; s++) {
+        if (!strncasecmp(s, "#EXT#", 5)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 int wcs_email_valid(const char *s)
 {
     const char *at = s ? strchr(s, '@') : NULL;
@@ -51,9 +137,7 @@ int wcs_email_valid(const char *s)
     if (len > EMAIL_MAX || (apr_size_t)(at - s) > EMAIL_LOCAL_MAX) {
         return 0;
     }
-    /* Entra writes a guest's UPN as name_domain#EXT#@tenant: an account
-     * name, not where mail reaches the person. */
-    if (strstr(s, "#EXT#") || strstr(s, "#ext#")) {
+    if (entra_guest_upn(s) || !visible_utf8(s)) {
         return 0;
     }
     return dot_atom(s, (apr_size_t)(at - s), atext)
@@ -63,11 +147,29 @@ int wcs_email_valid(const char *s)
 
 /* Persistent and transient NameIDs are opaque by definition (core
  * 8.3.7, 8.3.8) even when the value looks like an address: only these
- * formats may carry the email. */
+ * formats may carry the email, in their SAML 1.1 or 1.0 spelling. */
 static int email_format_ok(const char *format)
 {
     return !format || !strcmp(format, WCS_NAMEID_UNSPECIFIED)
-           || !strcmp(format, WCS_NAMEID_EMAIL);
+           || !strcmp(format, WCS_NAMEID_EMAIL)
+           || !strcmp(format, WCS_NAMEID_UNSPECIFIED_10)
+           || !strcmp(format, WCS_NAMEID_EMAIL_10);
+}
+
+/* Refuse value (what: where it came from) as an Entra guest UPN, with
+ * the fix at the IdP: the generic reason would send the admin looking
+ * for a username. */
+static apr_status_t refuse_guest_upn(wcs_result_t *res, const char *what,
+                                     const char *value, apr_pool_t *p)
+{
+    return wcs_refuse(res, p, WCS_CODE_NO_EMAIL,
+                      "%s \"%s\" is an Entra ID guest UPN "
+                      "(user_domain#EXT#@tenant), not the guest's email "
+                      "address: in the Entra application's Attributes & "
+                      "Claims, set the Unique User Identifier (NameID) "
+                      "source to user.mail, or send the email in a claim "
+                      "and name it with WebcastSAMLEmailAttribute",
+                      what, value);
 }
 
 static const char *lower(const char *s, apr_pool_t *p)
@@ -97,6 +199,10 @@ apr_status_t wcs_identity_email(const char **email, wcs_result_t *res,
         }
         value = wcs_str_trim(apr_pstrdup(p, APR_ARRAY_IDX(at->values, 0,
                                                           const char *)));
+        if (entra_guest_upn(value)) {
+            return refuse_guest_upn(res, apr_psprintf(p, "attribute \"%s\"",
+                                                      email_attr), value, p);
+        }
         if (!wcs_email_valid(value)) {
             return wcs_refuse(res, p, WCS_CODE_NO_EMAIL,
                               "attribute \"%s\" is \"%s\", not an email "
@@ -114,6 +220,9 @@ apr_status_t wcs_identity_email(const char **email, wcs_result_t *res,
                           "NameID has Format %s; an email NameID "
                           "(emailAddress or unspecified) is required",
                           a->name_id_format);
+    }
+    if (entra_guest_upn(a->name_id)) {
+        return refuse_guest_upn(res, "NameID", a->name_id, p);
     }
     if (!wcs_email_valid(a->name_id)) {
         return wcs_refuse(res, p, WCS_CODE_NO_EMAIL,
@@ -162,7 +271,52 @@ static const wcs_attr_map_t default_map[] = {
     { NULL, NULL }
 };
 
-/* Join values with ';', escaping ';' and '\', blanking control bytes. */
+/* Bytes of the UTF-8 character starting at v: its sequence length when
+ * the continuation bytes are there, else 1 (a stray byte goes alone). */
+static apr_size_t char_len(const unsigned char *v)
+{
+    apr_size_t n = *v >= 0xf0 ? 4 : *v >= 0xe0 ? 3 : *v >= 0xc0 ? 2 : 1;
+    apr_size_t i;
+
+    for (i = 1; i < n; i++) {
+        if ((v[i] & 0xc0) != 0x80) {
+            return 1;
+        }
+    }
+    return n;
+}
+
+/* Append v to out (holding *n bytes of at most cap), escaping ';' and
+ * '\\' and blanking control bytes; stops before the first character (or
+ * escape) that does not fit whole, so that out stays UTF-8.  Returns 0
+ * when it stopped for lack of room. */
+static int append_value(char *out, apr_size_t *n, apr_size_t cap,
+                        const unsigned char *v)
+{
+    apr_size_t len;
+    int escape;
+
+    for (; *v; v += len) {
+        len = char_len(v);
+        escape = *v == ';' || *v == '\\';
+        if (*n + len + escape > cap) {
+            return 0;
+        }
+        if (escape) {
+            out[(*n)++] = '\\';
+        }
+        if (len == 1) {
+            out[(*n)++] = (char)(*v < 0x20 || *v == 0x7f ? ' ' : *v);
+        }
+        else {
+            memcpy(out + *n, v, len);
+            *n += len;
+        }
+    }
+    return 1;
+}
+
+/* Join values with ';', at most WCS_ENV_VALUE_MAX bytes (append_value). */
 static const char *join_values(const apr_array_header_t *values,
                                apr_pool_t *p)
 {
@@ -178,17 +332,15 @@ static const char *join_values(const apr_array_header_t *values,
     }
     out = apr_palloc(p, cap + 1);
     for (i = 0; i < values->nelts; i++) {
-        const unsigned char *v = APR_ARRAY_IDX(values, i,
-                                               const unsigned char *);
-
-        if (i > 0 && n < cap) {
+        if (i > 0) {
+            if (n + 1 > cap) {
+                break;
+            }
             out[n++] = ';';
         }
-        for (; *v && n + 2 <= cap; v++) {
-            if (*v == ';' || *v == '\\') {
-                out[n++] = '\\';
-            }
-            out[n++] = (char)(*v < 0x20 || *v == 0x7f ? ' ' : *v);
+        if (!append_value(out, &n, cap, APR_ARRAY_IDX(values, i,
+                                                      const unsigned char *))) {
+            break;
         }
     }
     out[n] = '\0';
@@ -239,4 +391,127 @@ apr_table_t *wcs_identity_env(const wcs_assertion_t *a, const char *email,
         apply_map(env, a, m, p);
     }
     return env;
+}
+
+/* --- which IdP may assert which email domain ------------------------- */
+
+/* ASCII-only case folding: domain lists are compared byte for byte
+ * otherwise, whatever locale the process runs in. */
+static int ascii_casecmp(const char *a, const char *b)
+{
+    unsigned char ca, cb;
+
+    do {
+        ca = (unsigned char)*a++;
+        cb = (unsigned char)*b++;
+        ca = ca >= 'A' && ca <= 'Z' ? (unsigned char)(ca + 32) : ca;
+        cb = cb >= 'A' && cb <= 'Z' ? (unsigned char)(cb + 32) : cb;
+    } while (ca && ca == cb);
+    return ca - cb;
+}
+
+int wcs_email_domain_pattern_valid(const char *pattern)
+{
+    if (!strcmp(pattern, "*")) {
+        return 1;
+    }
+    if (!strncmp(pattern, "*.", 2)) {
+        pattern += 2;
+    }
+    return dot_atom(pattern, strlen(pattern), domain_char);
+}
+
+static int domain_matches(const char *domain, const char *pattern)
+{
+    apr_size_t dlen, plen;
+
+    if (!strcmp(pattern, "*")) {
+        return 1;
+    }
+    if (strncmp(pattern, "*.", 2)) {
+        return !ascii_casecmp(domain, pattern);
+    }
+    /* "*.d": a subdomain of d, at any depth, and never d itself. */
+    dlen = strlen(domain);
+    plen = strlen(pattern + 1);
+    return dlen > plen && !ascii_casecmp(domain + dlen - plen, pattern + 1);
+}
+
+apr_status_t wcs_identity_domain_allowed(wcs_result_t *res,
+                                         const char *email,
+                                         const wcs_idp_t *idp, apr_pool_t *p)
+{
+    const apr_array_header_t *list = idp->email_domains;
+    const char *at = strrchr(email, '@');
+    const char *domain = at ? at + 1 : email;
+    int i;
+
+    if (!list) {
+        return APR_SUCCESS;
+    }
+    for (i = 0; i < list->nelts; i++) {
+        if (domain_matches(domain, APR_ARRAY_IDX(list, i, const char *))) {
+            return APR_SUCCESS;
+        }
+    }
+    return wcs_refuse(res, p, WCS_CODE_EMAIL_DOMAIN,
+                      "IdP %s may not assert email domain \"%s\" (allowed: "
+                      "%s), as WebcastSAMLIdPEmailDomains configures it",
+                      idp->entity_id, domain,
+                      apr_array_pstrcat(p, list, ' '));
+}
+
+/* --- structured values ---------------------------------------------- */
+
+static int attr_named(const wcs_attr_t *at, const char *name)
+{
+    return name && ((at->name && !strcasecmp(at->name, name))
+                    || (at->friendly_name
+                        && !strcasecmp(at->friendly_name, name)));
+}
+
+/* Does the module read at: the email attribute, a configured mapping or
+ * one of the default name mappings? */
+static int attr_is_read(const wcs_attr_t *at, const char *email_attr,
+                        const apr_array_header_t *map)
+{
+    const wcs_attr_map_t *m;
+    int i;
+
+    if (attr_named(at, email_attr)) {
+        return 1;
+    }
+    for (i = 0; map && i < map->nelts; i++) {
+        if (attr_named(at, APR_ARRAY_IDX(map, i, wcs_attr_map_t).saml_name)) {
+            return 1;
+        }
+    }
+    for (m = default_map; m->saml_name; m++) {
+        if (attr_named(at, m->saml_name)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+apr_status_t wcs_identity_attrs_usable(wcs_result_t *res,
+                                       const wcs_assertion_t *a,
+                                       const char *email_attr,
+                                       const apr_array_header_t *map,
+                                       apr_pool_t *p)
+{
+    int i;
+
+    for (i = 0; i < a->attrs->nelts; i++) {
+        const wcs_attr_t *at = &APR_ARRAY_IDX(a->attrs, i, wcs_attr_t);
+
+        if (at->structured && attr_is_read(at, email_attr, map)) {
+            return wcs_refuse(res, p, WCS_CODE_SIGNATURE,
+                              "attribute \"%s\" has %d value(s) holding an "
+                              "element, not text; this SP reads the "
+                              "attribute and does not flatten such values",
+                              at->name, at->structured);
+        }
+    }
+    return APR_SUCCESS;
 }

@@ -22,7 +22,9 @@ typedef struct wcs_attr_map_t {
 
 /* Is s an email address as people have them: one '@', a dot-atom local
  * part of at most 64 bytes, a domain of at least two labels, at most 254
- * bytes in all?  An Entra guest UPN ("x_domain#EXT#@tenant...") is not. */
+ * bytes in all, valid UTF-8 without control or invisible characters
+ * (no-break and zero-width spaces, bidi marks, ...)?  An Entra guest UPN
+ * ("x_domain#EXT#@tenant...", in any case) is not. */
 int wcs_email_valid(const char *s);
 
 /* The email that identifies the person in a: the NameID, or the attribute
@@ -31,6 +33,31 @@ int wcs_email_valid(const char *s);
 apr_status_t wcs_identity_email(const char **email, wcs_result_t *res,
                                 const wcs_assertion_t *a,
                                 const char *email_attr, apr_pool_t *p);
+
+/* Is pattern usable in WebcastSAMLIdPEmailDomains: "*", a domain, or
+ * "*." and a domain (labels of letters, digits, '-' and non-ASCII bytes,
+ * no empty label)? */
+int wcs_email_domain_pattern_valid(const char *pattern);
+
+/* May idp assert email (already validated)?  Its domain, the part after
+ * the last '@', is compared with idp->email_domains in ASCII lower case:
+ * "*" allows every domain, "*.d" every subdomain of d (not d itself), any
+ * other entry that domain exactly.  An IdP without a list may assert any
+ * domain.  Refuses with 4k, naming the IdP and the domain. */
+apr_status_t wcs_identity_domain_allowed(wcs_result_t *res,
+                                         const char *email,
+                                         const wcs_idp_t *idp, apr_pool_t *p);
+
+/* Refuses (2a) when an attribute the module reads (email_attr, a mapping
+ * of map or a default name mapping) had values holding elements, which
+ * wcs_response leaves out rather than flatten (wcs_attr_t.structured):
+ * what is read must be what was signed, as text.  Other attributes may
+ * carry such values. */
+apr_status_t wcs_identity_attrs_usable(wcs_result_t *res,
+                                       const wcs_assertion_t *a,
+                                       const char *email_attr,
+                                       const apr_array_header_t *map,
+                                       apr_pool_t *p);
 
 /* Is name usable as a variable this module exports: WEBCAST_ followed by
  * upper-case letters, digits and underscores? */

@@ -34,6 +34,10 @@ typedef struct wcs_idp_t {
     const char *sso_post;
     const char *source;          /* metadata file or directive */
     int allow_sha1;              /* RSA-SHA1/SHA-1 digests accepted */
+    /* Email domains this IdP may assert, as the vhost configured them
+     * (lower-case; "*" every domain, "*.d" the subdomains of d); NULL
+     * when none are configured: then every domain. */
+    apr_array_header_t *email_domains;
 } wcs_idp_t;
 
 /* Create an IdP with no keys; p owns it. */

@@ -26,13 +26,16 @@ typedef struct {
 
 #define NODE_NAME(n) ((const char *)(n)->name)
 
-/* A time attribute: absent is fine (*t = 0), unparsable is refused. */
-static apr_status_t time_attr(vctx_t *v, apr_time_t *t, const xmlNode *n,
-                              const char *name)
+/* A time attribute: absent is fine (*present = 0, *t = 0), unparsable is
+ * refused.  Presence is told apart from the value: 1970-01-01T00:00:00Z
+ * is time 0 and must count as the time it is, not as "no limit". */
+static apr_status_t time_attr(vctx_t *v, apr_time_t *t, int *present,
+                              const xmlNode *n, const char *name)
 {
     const char *s = wcs_xml_attr(n, name, v->ptmp);
 
     *t = 0;
+    *present = s != NULL;
     if (s && wcs_time_parse(t, s) != APR_SUCCESS) {
         return wcs_refuse(v->res, v->p, WCS_CODE_GENERAL,
                           "%s/@%s \"%s\" is not an xs:dateTime", NODE_NAME(n),
@@ -324,6 +327,7 @@ static apr_status_t check_conditions(vctx_t *v)
 {
     xmlNodePtr conditions;
     apr_time_t nb, noa;
+    int has_nb, has_noa;
     apr_status_t rv;
 
     if (wcs_xml_count_children(v->assertion, WCS_NS_SAML, "Conditions") > 1) {
@@ -332,28 +336,28 @@ static apr_status_t check_conditions(vctx_t *v)
     }
     conditions = wcs_xml_child(v->assertion, WCS_NS_SAML, "Conditions", NULL);
     if (conditions) {
-        rv = time_attr(v, &nb, conditions, "NotBefore");
+        rv = time_attr(v, &nb, &has_nb, conditions, "NotBefore");
         if (rv == APR_SUCCESS) {
-            rv = time_attr(v, &noa, conditions, "NotOnOrAfter");
+            rv = time_attr(v, &noa, &has_noa, conditions, "NotOnOrAfter");
         }
         if (rv != APR_SUCCESS) {
             return rv;
         }
-        if (nb && v->now + v->sp->clock_skew < nb) {
+        if (has_nb && v->now + v->sp->clock_skew < nb) {
             return wcs_refuse(v->res, v->p, WCS_CODE_NOT_YET_VALID,
                               "the assertion is valid from %s only (now %s, "
                               "clock skew %" APR_TIME_T_FMT "s)",
                               fmt_time(v, nb), fmt_time(v, v->now),
                               apr_time_sec(v->sp->clock_skew));
         }
-        if (noa && v->now - v->sp->clock_skew >= noa) {
+        if (has_noa && v->now - v->sp->clock_skew >= noa) {
             return wcs_refuse(v->res, v->p, WCS_CODE_EXPIRED,
                               "the assertion expired at %s (now %s, clock "
                               "skew %" APR_TIME_T_FMT "s)", fmt_time(v, noa),
                               fmt_time(v, v->now),
                               apr_time_sec(v->sp->clock_skew));
         }
-        if (noa > v->a->expires) {
+        if (has_noa && noa > v->a->expires) {
             v->a->expires = noa;
         }
     }
@@ -384,6 +388,7 @@ static apr_status_t check_bearer(vctx_t *v, const xmlNode *scd)
 {
     const char *recipient;
     apr_time_t nb, noa;
+    int has_nb, has_noa;
     apr_status_t rv;
 
     if (!scd) {
@@ -402,14 +407,14 @@ static apr_status_t check_bearer(vctx_t *v, const xmlNode *scd)
                           "this SP's ACS URL \"%s\"",
                           recipient ? recipient : "(none)", v->sp->acs_url);
     }
-    rv = time_attr(v, &nb, scd, "NotBefore");
+    rv = time_attr(v, &nb, &has_nb, scd, "NotBefore");
     if (rv == APR_SUCCESS) {
-        rv = time_attr(v, &noa, scd, "NotOnOrAfter");
+        rv = time_attr(v, &noa, &has_noa, scd, "NotOnOrAfter");
     }
     if (rv != APR_SUCCESS) {
         return rv;
     }
-    if (!noa) {
+    if (!has_noa) {
         return wcs_refuse(v->res, v->p, WCS_CODE_PROFILE,
                           "bearer SubjectConfirmationData has no "
                           "NotOnOrAfter");
@@ -419,7 +424,7 @@ static apr_status_t check_bearer(vctx_t *v, const xmlNode *scd)
                           "the subject confirmation expired at %s (now %s)",
                           fmt_time(v, noa), fmt_time(v, v->now));
     }
-    if (nb && v->now + v->sp->clock_skew < nb) {
+    if (has_nb && v->now + v->sp->clock_skew < nb) {
         return wcs_refuse(v->res, v->p, WCS_CODE_NOT_YET_VALID,
                           "the subject confirmation is valid from %s only "
                           "(now %s)", fmt_time(v, nb), fmt_time(v, v->now));
@@ -482,7 +487,8 @@ static apr_status_t read_name_id(vctx_t *v, const xmlNode *subject)
         /* A comment or element inside NameID is how one value is made to
          * read as another (CVE-2017-11427 and kin): never read it. */
         return wcs_refuse(v->res, v->p, WCS_CODE_NO_EMAIL,
-                          "NameID holds a comment or markup, not plain text");
+                          "NameID holds %s, not plain text",
+                          wcs_xml_markup(name_id));
     }
     v->a->name_id = wcs_str_trim((char *)text);
     v->a->name_id_format = wcs_xml_attr(name_id, "Format", v->p);
@@ -509,6 +515,7 @@ static apr_status_t check_subject(vctx_t *v)
 static apr_status_t check_authn_statement(vctx_t *v)
 {
     xmlNodePtr st, ctx, ref;
+    int has_instant, has_snoa;
     apr_status_t rv;
 
     st = wcs_xml_child(v->assertion, WCS_NS_SAML, "AuthnStatement", NULL);
@@ -516,15 +523,15 @@ static apr_status_t check_authn_statement(vctx_t *v)
         return wcs_refuse(v->res, v->p, WCS_CODE_PROFILE,
                           "the assertion has no AuthnStatement");
     }
-    rv = time_attr(v, &v->a->authn_instant, st, "AuthnInstant");
+    rv = time_attr(v, &v->a->authn_instant, &has_instant, st, "AuthnInstant");
     if (rv == APR_SUCCESS) {
-        rv = time_attr(v, &v->a->session_not_on_or_after, st,
+        rv = time_attr(v, &v->a->session_not_on_or_after, &has_snoa, st,
                        "SessionNotOnOrAfter");
     }
     if (rv != APR_SUCCESS) {
         return rv;
     }
-    if (v->a->session_not_on_or_after
+    if (has_snoa
         && v->a->session_not_on_or_after <= v->now - v->sp->clock_skew) {
         return wcs_refuse(v->res, v->p, WCS_CODE_EXPIRED,
                           "the IdP session ended at %s (SessionNotOnOrAfter)",
@@ -549,30 +556,60 @@ static int is_nil(const xmlNode *value)
     return yes;
 }
 
-static void read_attribute(vctx_t *v, const xmlNode *attr)
+/* One AttributeValue into out.  A comment, instruction or CDATA split
+ * is refused: c14n ignores comments, so "suspended<!---->" verifies and
+ * a reader that skipped it would silently lose the value.  A value with
+ * elements (eduPersonTargetedID holds a NameID) is real structure, not a
+ * string: it is left out, never flattened, and counted so that wcs_identity
+ * can refuse it where it would read the attribute. */
+static apr_status_t read_value(vctx_t *v, wcs_attr_t *out, const xmlNode *val)
+{
+    const char *text, *markup;
+
+    if (is_nil(val)) {
+        return APR_SUCCESS;
+    }
+    text = wcs_xml_text(val, v->p);
+    if (text) {
+        APR_ARRAY_PUSH(out->values, const char *) = text;
+        return APR_SUCCESS;
+    }
+    markup = wcs_xml_markup(val);
+    if (!strcmp(markup, "an element")) {
+        out->structured++;
+        return APR_SUCCESS;
+    }
+    return wcs_refuse(v->res, v->p, WCS_CODE_SIGNATURE,
+                      "attribute \"%s\" has a value holding %s (line %ld); "
+                      "a value must be plain text, as signed",
+                      out->name, markup, xmlGetLineNo(val));
+}
+
+static apr_status_t read_attribute(vctx_t *v, const xmlNode *attr)
 {
     wcs_attr_t *out;
     xmlNodePtr val;
+    apr_status_t rv;
 
     out = apr_array_push(v->a->attrs);
     out->name = wcs_xml_attr(attr, "Name", v->p);
     out->friendly_name = wcs_xml_attr(attr, "FriendlyName", v->p);
     out->values = apr_array_make(v->p, 1, sizeof(const char *));
+    out->structured = 0;
     for (val = wcs_xml_child(attr, WCS_NS_SAML, "AttributeValue", NULL); val;
          val = wcs_xml_child(attr, WCS_NS_SAML, "AttributeValue", val)) {
-        /* Values with structure (an element inside) are not strings and
-         * are left out rather than flattened. */
-        const char *text = is_nil(val) ? NULL : wcs_xml_text(val, v->p);
-
-        if (text) {
-            APR_ARRAY_PUSH(out->values, const char *) = text;
+        rv = read_value(v, out, val);
+        if (rv != APR_SUCCESS) {
+            return rv;
         }
     }
+    return APR_SUCCESS;
 }
 
-static void read_attributes(vctx_t *v)
+static apr_status_t read_attributes(vctx_t *v)
 {
     xmlNodePtr st, attr;
+    apr_status_t rv;
 
     for (st = wcs_xml_child(v->assertion, WCS_NS_SAML, "AttributeStatement",
                             NULL);
@@ -581,10 +618,14 @@ static void read_attributes(vctx_t *v)
         for (attr = wcs_xml_child(st, WCS_NS_SAML, "Attribute", NULL); attr;
              attr = wcs_xml_child(st, WCS_NS_SAML, "Attribute", attr)) {
             if (wcs_xml_attr(attr, "Name", v->ptmp)) {
-                read_attribute(v, attr);
+                rv = read_attribute(v, attr);
+                if (rv != APR_SUCCESS) {
+                    return rv;
+                }
             }
         }
     }
+    return APR_SUCCESS;
 }
 
 static apr_status_t check_assertion_version(vctx_t *v)
@@ -670,7 +711,9 @@ apr_status_t wcs_response_validate(wcs_assertion_t **pa, wcs_result_t *res,
         rv = checks[i](&v);
     }
     if (rv == APR_SUCCESS) {
-        read_attributes(&v);
+        rv = read_attributes(&v);
+    }
+    if (rv == APR_SUCCESS) {
         *pa = v.a;
     }
     else if (res->reason) {

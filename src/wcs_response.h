@@ -31,6 +31,12 @@ typedef enum {
     "urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified"
 #define WCS_NAMEID_EMAIL \
     "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress"
+/* The same two formats as SAML 1.0 spelt them, which JumpCloud and other
+ * products still send. */
+#define WCS_NAMEID_UNSPECIFIED_10 \
+    "urn:oasis:names:tc:SAML:1.0:nameid-format:unspecified"
+#define WCS_NAMEID_EMAIL_10 \
+    "urn:oasis:names:tc:SAML:1.0:nameid-format:emailAddress"
 #define WCS_NAMEID_PERSISTENT \
     "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent"
 #define WCS_NAMEID_ENTITY "urn:oasis:names:tc:SAML:2.0:nameid-format:entity"
@@ -63,6 +69,7 @@ typedef struct wcs_attr_t {
     const char *name;
     const char *friendly_name;   /* or NULL */
     apr_array_header_t *values;  /* of const char * */
+    int structured;              /* values holding elements, left out */
 } wcs_attr_t;
 
 typedef struct wcs_assertion_t {
@@ -75,7 +82,9 @@ typedef struct wcs_assertion_t {
     const char *session_index;   /* or NULL */
     const char *authn_context;   /* AuthnContextClassRef, or NULL */
     apr_time_t authn_instant;
-    apr_time_t session_not_on_or_after;  /* 0 when the IdP set none */
+    /* 0 when the IdP set none: one it set is later than now, since a
+     * past one is refused, so 0 cannot be a time the IdP wrote here. */
+    apr_time_t session_not_on_or_after;
     apr_time_t expires;          /* after this the assertion is dead */
     apr_array_header_t *attrs;   /* of wcs_attr_t */
     int response_signed;

@@ -368,29 +368,48 @@ int wcs_xml_count_descendants(const xmlNode *top, const char *ns,
     return count;
 }
 
-const char *wcs_xml_text(const xmlNode *node, apr_pool_t *p)
+const char *wcs_xml_markup(const xmlNode *node)
 {
     const xmlNode *c;
-    apr_size_t len = 0;
-    char *out, *w;
+    int texts = 0, element = 0;
 
     for (c = node->children; c; c = c->next) {
-        if (c->type != XML_TEXT_NODE && c->type != XML_CDATA_SECTION_NODE) {
-            return NULL;
+        switch (c->type) {
+        case XML_TEXT_NODE:
+        case XML_CDATA_SECTION_NODE:
+            texts++;
+            break;
+        case XML_ELEMENT_NODE:
+            element = 1;
+            break;
+        case XML_COMMENT_NODE:
+            return "a comment";
+        case XML_PI_NODE:
+            return "a processing instruction";
+        default:
+            return "markup";
         }
-        len += c->content ? strlen((const char *)c->content) : 0;
     }
-    out = w = apr_palloc(p, len + 1);
-    for (c = node->children; c; c = c->next) {
-        if (c->content) {
-            apr_size_t l = strlen((const char *)c->content);
+    if (element) {
+        return "an element";
+    }
+    return texts > 1 ? "text split by CDATA" : NULL;
+}
 
-            memcpy(w, c->content, l);
-            w += l;
-        }
+const char *wcs_xml_text(const xmlNode *node, apr_pool_t *p)
+{
+    const xmlNode *c = node->children;
+
+    if (!c) {
+        return apr_pstrdup(p, "");
     }
-    *w = '\0';
-    return out;
+    /* One node only: libxml2 joins adjacent text and references into one
+     * text node, so several nodes mean CDATA or markup in between. */
+    if (c->next || (c->type != XML_TEXT_NODE
+                    && c->type != XML_CDATA_SECTION_NODE)) {
+        return NULL;
+    }
+    return apr_pstrdup(p, c->content ? (const char *)c->content : "");
 }
 
 const char *wcs_xml_attr(const xmlNode *node, const char *name,

@@ -63,10 +63,19 @@ int wcs_xml_count_children(const xmlNode *parent, const char *ns,
 int wcs_xml_count_descendants(const xmlNode *top, const char *ns,
                               const char *name);
 
-/* The text of node when its children are text only, copied into p; ""
- * for an empty element.  NULL when it holds anything else (an element, a
- * comment, a processing instruction): such content is never half-read. */
+/* The text of node when it holds one text node or one CDATA section,
+ * copied into p; "" for an empty element.  NULL when it holds anything
+ * else (an element, a comment, a processing instruction, text split over
+ * several nodes): exclusive c14n ignores comments, so a signed value that
+ * reads differently from what was signed is never half-read. */
 const char *wcs_xml_text(const xmlNode *node, apr_pool_t *p);
+
+/* What makes node's content more than wcs_xml_text accepts, for refusal
+ * reasons: "a comment", "a processing instruction", "an element",
+ * "text split by CDATA" or "markup" (a static string; a comment or
+ * instruction is named before an element, an element before a split);
+ * NULL when wcs_xml_text would read it. */
+const char *wcs_xml_markup(const xmlNode *node);
 
 /* The value of node's attribute name in no namespace, copied into p, or
  * NULL when absent. */

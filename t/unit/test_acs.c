@@ -4,6 +4,7 @@
 
 #include "check_wcs.h"
 #include "wcs_acs.h"
+#include "wcs_identity.h"
 
 /* Log lines the ACS writes, to prove the ref reaches them. */
 static char logged[1024];
@@ -234,6 +235,101 @@ START_TEST(acs_store_down)
 }
 END_TEST
 
+/* JumpCloud and others write the SAML 1.0 spellings of the email formats. */
+START_TEST(acs_saml10_email_formats)
+{
+    static const char *const formats[] = {
+        "urn:oasis:names:tc:SAML:1.0:nameid-format:unspecified",
+        "urn:oasis:names:tc:SAML:1.0:nameid-format:emailAddress",
+        NULL
+    };
+    wcs_sp_t *sp = wcs_test_sp(wcs_test_pool);
+    wcs_store_t *store = wcs_test_store_make(wcs_test_pool);
+    wcs_result_t res;
+    wcs_session_t *s = NULL;
+    int i;
+
+    for (i = 0; formats[i]; i++) {
+        ck_assert_msg(login(&s, &res, sp, store, wcs_test_mkresponse(
+                          apr_pstrcat(wcs_test_pool, "--nameid "
+                                      "Dora@Example.Test --nameid-format ",
+                                      formats[i], NULL), wcs_test_pool))
+                      == APR_SUCCESS, "%s: %s", formats[i], res.reason);
+        ck_assert_str_eq(s->user, "dora@example.test");
+    }
+}
+END_TEST
+
+/* An IdP allowed some domains: another domain is refused before anything
+ * is stored, and the reason names the IdP and the domain. */
+START_TEST(acs_email_domain_refused)
+{
+    wcs_sp_t *sp = wcs_test_sp(wcs_test_pool);
+    wcs_store_t *store = wcs_test_store_make(wcs_test_pool);
+    wcs_result_t res;
+    wcs_session_t *s = NULL;
+    wcs_idp_t *idp;
+
+    idp = apr_pmemdup(wcs_test_pool, apr_hash_get(sp->idps, WCS_TEST_IDP,
+                                                  APR_HASH_KEY_STRING),
+                      sizeof(*idp));
+    idp->email_domains = apr_array_make(wcs_test_pool, 1,
+                                        sizeof(const char *));
+    APR_ARRAY_PUSH(idp->email_domains, const char *) = "tenant-a.example";
+    apr_hash_set(sp->idps, WCS_TEST_IDP, APR_HASH_KEY_STRING, idp);
+
+    wcs_assert_refused(login(&s, &res, sp, store, wcs_test_mkresponse(
+                           "--nameid alice@Tenant-B.example", wcs_test_pool)),
+                       res, WCS_CODE_EMAIL_DOMAIN,
+                       "IdP " WCS_TEST_IDP " may not assert email domain "
+                       "\"tenant-b.example\"");
+    ck_assert_ptr_null(s);
+    ck_assert_int_eq(wcs_test_store_count(store), 0);
+    ck_assert_msg(login(&s, &res, sp, store, wcs_test_mkresponse(
+                      "--nameid Alice@Tenant-A.example", wcs_test_pool))
+                  == APR_SUCCESS, "%s", res.reason);
+    ck_assert_str_eq(s->user, "alice@tenant-a.example");
+}
+END_TEST
+
+/* A structured value (an element inside) in an attribute the module
+ * reads is refused: reading it as text would be a guess. */
+START_TEST(acs_structured_value_read)
+{
+    static const char *const read[] = {
+        "--attr mail=x@example.test --attack structured-attr",
+        "--attr groups=staff --attack structured-attr",
+        "--attr givenName=Al --attack structured-attr",
+        NULL
+    };
+    wcs_sp_t *sp = wcs_test_sp(wcs_test_pool);
+    wcs_store_t *store = wcs_test_store_make(wcs_test_pool);
+    apr_array_header_t *map = apr_array_make(wcs_test_pool, 1,
+                                             sizeof(wcs_attr_map_t));
+    wcs_attr_map_t *m = apr_array_push(map);
+    wcs_result_t res;
+    wcs_session_t *s = NULL;
+    int i;
+
+    m->saml_name = "groups";
+    m->env_name = "WEBCAST_GROUPS";
+    sp->attr_map = map;
+    for (i = 0; read[i]; i++) {
+        sp->email_attr = i == 0 ? "mail" : NULL;
+        wcs_assert_refused(login(&s, &res, sp, store, wcs_test_mkresponse(
+                               read[i], wcs_test_pool)),
+                           res, WCS_CODE_SIGNATURE, "holding an element");
+        ck_assert_ptr_null(s);
+    }
+    /* An attribute nobody reads may be structured. */
+    ck_assert_msg(login(&s, &res, sp, store, wcs_test_mkresponse(
+                      "--attr groups=staff --attr eptid=x "
+                      "--attack structured-attr", wcs_test_pool))
+                  == APR_SUCCESS, "%s", res.reason);
+    ck_assert_str_eq(apr_table_get(s->env, "WEBCAST_GROUPS"), "staff");
+}
+END_TEST
+
 Suite *wcs_suite_acs(void)
 {
     Suite *s = suite_create("acs");
@@ -250,6 +346,9 @@ Suite *wcs_suite_acs(void)
     tcase_add_test(tc, acs_idp_session_over);
     tcase_add_test(tc, acs_idp_session_ended_within_skew);
     tcase_add_test(tc, acs_store_down);
+    tcase_add_test(tc, acs_saml10_email_formats);
+    tcase_add_test(tc, acs_email_domain_refused);
+    tcase_add_test(tc, acs_structured_value_read);
     suite_add_tcase(s, tc);
     return s;
 }

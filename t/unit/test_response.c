@@ -219,6 +219,20 @@ static const struct {
     { "--version 1.1", WCS_SIGNED_EITHER, WCS_CODE_GENERAL, "Version" },
     { "--attack comment-nameid", WCS_SIGNED_EITHER, WCS_CODE_NO_EMAIL,
       "comment" },
+    /* c14n drops comments: the signature holds, the value must not. */
+    { "--attr groups=staff --attr groups=suspended --attack comment-attr",
+      WCS_SIGNED_EITHER, WCS_CODE_SIGNATURE,
+      "attribute \"groups\" has a value holding a comment" },
+    { "--attr groups=suspended --attack cdata-attr", WCS_SIGNED_EITHER,
+      WCS_CODE_SIGNATURE, "\"groups\" has a value holding text split by "
+      "CDATA" },
+    /* The epoch is a time like any other, not "absent". */
+    { "--not-on-or-after @0", WCS_SIGNED_EITHER, WCS_CODE_EXPIRED,
+      "the assertion expired at 1970-01-01T00:00:00Z" },
+    { "--scd-not-on-or-after @0", WCS_SIGNED_EITHER, WCS_CODE_EXPIRED,
+      "subject confirmation expired at 1970-01-01T00:00:00Z" },
+    { "--session-not-on-or-after @0", WCS_SIGNED_EITHER, WCS_CODE_EXPIRED,
+      "ended at 1970-01-01T00:00:00Z" },
 };
 
 START_TEST(response_refuses)
@@ -390,6 +404,30 @@ START_TEST(response_reads_profiles)
 }
 END_TEST
 
+/* A value holding an element (eduPersonTargetedID holds a NameID) is not
+ * a string: the response passes, the value is never flattened, and the
+ * attribute says that a value was left out. */
+START_TEST(response_structured_value)
+{
+    wcs_sp_t *sp = wcs_test_sp(wcs_test_pool);
+    wcs_result_t res;
+    wcs_assertion_t *a;
+    const wcs_attr_t *at;
+
+    ck_assert_msg(validate(&a, &res, sp, "--attr givenName=Al --attr eptid=x "
+                           "--attr eptid=abc --attack structured-attr")
+                  == APR_SUCCESS, "%s", res.reason);
+    at = wcs_assertion_attr(a, "eptid");
+    ck_assert_ptr_nonnull(at);
+    ck_assert_int_eq(at->values->nelts, 1);
+    ck_assert_str_eq(APR_ARRAY_IDX(at->values, 0, const char *), "x");
+    ck_assert_int_eq(at->structured, 1);
+    at = wcs_assertion_attr(a, "givenName");
+    ck_assert_int_eq(at->structured, 0);
+    ck_assert_str_eq(APR_ARRAY_IDX(at->values, 0, const char *), "Al");
+}
+END_TEST
+
 /* What a refusal's reason names survives the validation's sub-pool, and
  * a second validation starts clean. */
 START_TEST(response_reason_outlives)
@@ -428,6 +466,7 @@ Suite *wcs_suite_response(void)
     tcase_add_test(tc, response_clock_skew);
     tcase_add_test(tc, response_reads_values);
     tcase_add_test(tc, response_reads_profiles);
+    tcase_add_test(tc, response_structured_value);
     tcase_add_test(tc, response_reason_outlives);
     suite_add_tcase(s, tc);
     return s;

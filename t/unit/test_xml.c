@@ -200,15 +200,43 @@ START_TEST(text_refuses_mixed_content)
 
     ck_assert_str_eq(wcs_xml_text(root_of("<a>alice@example.test</a>"), p),
                      "alice@example.test");
-    ck_assert_str_eq(wcs_xml_text(root_of("<a>x<![CDATA[<y>]]>z</a>"), p),
+    /* One CDATA section is one value; text split over several nodes is
+     * how c14n-invisible markup hides in a value: refused. */
+    ck_assert_str_eq(wcs_xml_text(root_of("<a><![CDATA[x<y>z]]></a>"), p),
                      "x<y>z");
-    ck_assert_str_eq(wcs_xml_text(root_of("<a>a&amp;b</a>"), p), "a&b");
+    ck_assert_ptr_null(wcs_xml_text(root_of("<a>x<![CDATA[<y>]]>z</a>"), p));
+    /* libxml2 joins adjacent CDATA sections into one: one value. */
+    ck_assert_str_eq(wcs_xml_text(root_of("<a><![CDATA[x]]><![CDATA[y]]>"
+                                          "</a>"), p), "xy");
+    /* Entity and character references are text, not markup. */
+    ck_assert_str_eq(wcs_xml_text(root_of("<a>a&amp;b&#233;c&lt;</a>"), p),
+                     "a&b\xc3\xa9" "c<");
     ck_assert_str_eq(wcs_xml_text(root_of("<a/>"), p), "");
     ck_assert_ptr_null(wcs_xml_text(root_of("<a>alice@example.test<!---->"
                                             ".evil.test</a>"), p));
     ck_assert_ptr_null(wcs_xml_text(root_of("<a>x<!-- c --></a>"), p));
     ck_assert_ptr_null(wcs_xml_text(root_of("<a>x<b/></a>"), p));
     ck_assert_ptr_null(wcs_xml_text(root_of("<a><?pi x?>y</a>"), p));
+}
+END_TEST
+
+/* What the refusal reasons say a value holds. */
+START_TEST(markup_names_what)
+{
+    ck_assert_ptr_null(wcs_xml_markup(root_of("<a>plain</a>")));
+    ck_assert_ptr_null(wcs_xml_markup(root_of("<a/>")));
+    ck_assert_ptr_null(wcs_xml_markup(root_of("<a><![CDATA[x]]></a>")));
+    ck_assert_str_eq(wcs_xml_markup(root_of("<a>x<!---->y</a>")),
+                     "a comment");
+    ck_assert_str_eq(wcs_xml_markup(root_of("<a>x<?pi y?></a>")),
+                     "a processing instruction");
+    ck_assert_str_eq(wcs_xml_markup(root_of("<a>x<![CDATA[y]]></a>")),
+                     "text split by CDATA");
+    ck_assert_str_eq(wcs_xml_markup(root_of("<a> <b>x</b> </a>")),
+                     "an element");
+    /* A comment counts whatever else is there. */
+    ck_assert_str_eq(wcs_xml_markup(root_of("<a><b/><!--c--></a>")),
+                     "a comment");
 }
 END_TEST
 
@@ -286,6 +314,7 @@ Suite *wcs_suite_xml(void)
     tcase_add_test(tc, base64_max);
     tcase_add_test(tc, parse_refusals);
     tcase_add_test(tc, text_refuses_mixed_content);
+    tcase_add_test(tc, markup_names_what);
     tcase_add_test(tc, attr_ignores_namespaced);
     tcase_add_test(tc, dom_helpers);
     tcase_add_test(tc, str_trim);
