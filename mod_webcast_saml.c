@@ -39,6 +39,9 @@ static const command_rec wcs_cmds[] = {
     AP_INIT_TAKE1(WCS_CMD_CLOCK_SKEW, wcs_set_clock_skew, NULL, RSRC_CONF,
                   "Seconds of clock difference tolerated (default 60, max "
                   "600)"),
+    AP_INIT_TAKE1(WCS_CMD_MAX_ASSERTION_AGE, wcs_set_max_assertion_age, NULL,
+                  RSRC_CONF, "Oldest response accepted, in seconds since "
+                  "its IssueInstant (default 300, 30 to 3600)"),
     AP_INIT_TAKE1(WCS_CMD_MAX_RESPONSE_SIZE, wcs_set_max_response_size, NULL,
                   RSRC_CONF, "Largest SAML response accepted, in bytes of "
                   "XML (default 262144)"),
@@ -60,8 +63,12 @@ static const command_rec wcs_cmds[] = {
                   "Map a SAML attribute (Name or FriendlyName) to a WEBCAST_* "
                   "variable"),
     AP_INIT_TAKE1(WCS_CMD_SESSION_CACHE, wcs_set_session_cache, NULL,
-                  RSRC_CONF, "socache provider:args for sessions and the "
-                  "replay cache (default shmcb)"),
+                  RSRC_CONF, "socache provider:args for sessions (default "
+                  "shmcb)"),
+    AP_INIT_TAKE12(WCS_CMD_REPLAY_CACHE, wcs_set_replay_cache, NULL,
+                   RSRC_CONF, "socache provider:args for the replay cache, "
+                   "and capacity=N entries (default shmcb, capacity derived "
+                   "from its size)"),
     AP_INIT_ITERATE(WCS_CMD_SESSION_KEY_FILE, wcs_set_session_keys, NULL,
                     RSRC_CONF, "File(s) holding the secret that "
                     "authenticates session records (HMAC); the first seals, "

@@ -12,6 +12,7 @@
 #include <http_log.h>
 #include <ap_socache.h>
 #include <apr_global_mutex.h>
+#include <apr_shm.h>
 #include <util_mutex.h>
 
 #include "wcs_log.h"
@@ -21,6 +22,7 @@
 #define WCS_AUTH_TYPE "WebcastSAML"
 #define WCS_LOG_TAG "WCS"
 #define WCS_CACHE_MUTEX_TYPE "webcast-saml-cache"
+#define WCS_REPLAY_MUTEX_TYPE "webcast-saml-replay"
 
 /* Per vhost (server config and <VirtualHost>). */
 #define WCS_CMD_SP_ENTITY_ID      "WebcastSAMLSPEntityID"
@@ -32,6 +34,7 @@
 #define WCS_CMD_IDP_EMAIL_DOMAINS "WebcastSAMLIdPEmailDomains"
 #define WCS_CMD_SIGNED_PARTS      "WebcastSAMLSignedParts"
 #define WCS_CMD_CLOCK_SKEW        "WebcastSAMLClockSkew"
+#define WCS_CMD_MAX_ASSERTION_AGE "WebcastSAMLMaxAssertionAge"
 #define WCS_CMD_MAX_RESPONSE_SIZE "WebcastSAMLMaxResponseSize"
 #define WCS_CMD_SESSION_LIFETIME  "WebcastSAMLSessionLifetime"
 #define WCS_CMD_COOKIE_NAME       "WebcastSAMLCookieName"
@@ -42,6 +45,7 @@
 /* Server config only: one store for the whole httpd. */
 #define WCS_CMD_SESSION_CACHE     "WebcastSAMLSessionCache"
 #define WCS_CMD_SESSION_KEY_FILE  "WebcastSAMLSessionKeyFile"
+#define WCS_CMD_REPLAY_CACHE      "WebcastSAMLReplayCache"
 /* Per directory, location or vhost. */
 #define WCS_CMD_ERROR_URL         "WebcastSAMLErrorURL"
 #define WCS_CMD_DEFAULT_TARGET    "WebcastSAMLDefaultTarget"
@@ -83,6 +87,8 @@ typedef struct wcs_srv_conf_t {
     int signed_parts_set;
     apr_interval_time_t clock_skew;
     int clock_skew_set;
+    apr_interval_time_t max_assertion_age;
+    int max_assertion_age_set;
     apr_size_t max_response_size;
     int max_response_size_set;
     apr_interval_time_t session_lifetime;
@@ -115,12 +121,20 @@ typedef struct wcs_dir_conf_t {
     int export_headers_set;
 } wcs_dir_conf_t;
 
-/* The store over socache, global to the process (server config only). */
+/* A store over socache, global to the process (server config only):
+ * the session cache, and the replay cache. */
 typedef struct wcs_cache_t {
     const char *spec;            /* as configured, for log lines */
     const ap_socache_provider_t *provider;
     ap_socache_instance_t *instance;
-    apr_global_mutex_t *mutex;   /* only for providers not MP-safe */
+    /* Sessions: only for providers not MP-safe.  Replay: always, held
+     * across the lookup and the store of an add (and the ledger). */
+    apr_global_mutex_t *mutex;
+    /* Replay cache of an evicting provider: how many entries it keeps
+     * (0: not counted) and the ledger in shared memory. */
+    apr_uint64_t capacity;
+    apr_shm_t *ledger_shm;
+    wcs_replay_ledger_t *ledger;
 } wcs_cache_t;
 
 extern module AP_MODULE_DECLARE_DATA webcast_saml_module;
@@ -141,6 +155,8 @@ const char *wcs_set_idp_domains(cmd_parms *cmd, void *dc, int argc,
                                 char *const argv[]);
 const char *wcs_set_signed_parts(cmd_parms *cmd, void *dc, const char *arg);
 const char *wcs_set_clock_skew(cmd_parms *cmd, void *dc, const char *arg);
+const char *wcs_set_max_assertion_age(cmd_parms *cmd, void *dc,
+                                      const char *arg);
 const char *wcs_set_max_response_size(cmd_parms *cmd, void *dc,
                                       const char *arg);
 const char *wcs_set_session_lifetime(cmd_parms *cmd, void *dc,
@@ -164,12 +180,16 @@ int wcs_check_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
 
 /* mod_wcs_store.c */
 const char *wcs_set_session_cache(cmd_parms *cmd, void *dc, const char *arg);
+const char *wcs_set_replay_cache(cmd_parms *cmd, void *dc, const char *spec,
+                                 const char *capacity);
 int wcs_store_post_config(apr_pool_t *pconf, apr_pool_t *plog,
                           apr_pool_t *ptemp, server_rec *s);
 void wcs_store_child_init(apr_pool_t *p, server_rec *s);
 /* A wcs_store_t for this request over the process's cache; NULL when the
  * cache is not set up (the caller fails closed). */
 wcs_store_t *wcs_store_for(request_rec *r);
+/* Likewise over the replay cache. */
+wcs_store_t *wcs_replay_store_for(request_rec *r);
 
 /* mod_wcs_acs.c */
 int wcs_acs_handler(request_rec *r);

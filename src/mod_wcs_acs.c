@@ -70,7 +70,7 @@ int wcs_acs_refuse(request_rec *r, wcs_code_t code, const char *reason)
 
     apr_table_setn(r->notes, "webcast-saml-ref", ref);
     apr_table_setn(r->notes, "webcast-saml-code", str);
-    ap_log_rerror(APLOG_MARK, code == WCS_CODE_STORE ? APLOG_ERR
+    ap_log_rerror(APLOG_MARK, status >= 500 ? APLOG_ERR
                   : APLOG_WARNING, 0, r,
                   WCS_LOG_TAG "02001: [ref %s] refused with code %s: %s",
                   ref, str, reason);
@@ -239,7 +239,7 @@ int wcs_acs_run(request_rec *r, wcs_srv_conf_t *sc)
     wcs_result_t res = { WCS_CODE_NONE, NULL };
     wcs_sp_t sp = *sc->sp;
     wcs_session_t *session;
-    wcs_store_t *store;
+    wcs_store_t *store, *replay;
     acs_form_t form;
     int rc;
 
@@ -251,17 +251,19 @@ int wcs_acs_run(request_rec *r, wcs_srv_conf_t *sc)
         sp.acs_url = canonical_acs_url(r, sc->acs_path);
     }
     store = wcs_store_for(r);
-    if (!store) {
-        return wcs_acs_refuse(r, WCS_CODE_STORE, "the session cache is not "
-                              "initialised");
+    replay = wcs_replay_store_for(r);
+    if (!store || !replay) {
+        return wcs_acs_refuse(r, WCS_CODE_STORE, "the session or replay cache "
+                              "is not initialised");
     }
     if (form.relay_state) {
         ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, WCS_LOG_TAG "02002: "
                       "RelayState \"%s\" (not used as a URL)",
                       ap_escape_logitem(r->pool, form.relay_state));
     }
-    if (wcs_acs_login(&session, &res, &sp, store, form.saml, form.saml_len,
-                      apr_time_now(), wcs_logger_for(r, NULL), r->pool)
+    if (wcs_acs_login(&session, &res, &sp, store, replay, form.saml,
+                      form.saml_len, apr_time_now(), wcs_logger_for(r, NULL),
+                      r->pool)
         != APR_SUCCESS) {
         return wcs_acs_refuse(r, res.code, res.reason);
     }

@@ -37,6 +37,7 @@ void *wcs_create_srv_conf(apr_pool_t *p, server_rec *s)
     c->idp_domains = apr_hash_make(p);
     c->signed_parts = WCS_SIGNED_EITHER;
     c->clock_skew = WCS_CLOCK_SKEW_DEFAULT;
+    c->max_assertion_age = WCS_MAX_ASSERTION_AGE_DEFAULT;
     c->max_response_size = WCS_RESPONSE_MAX_BYTES_DEFAULT;
     c->session_lifetime = WCS_SESSION_LIFETIME_DEFAULT;
     c->cookie_name = WCS_COOKIE_NAME_DEFAULT;
@@ -74,6 +75,7 @@ void *wcs_merge_srv_conf(apr_pool_t *p, void *basev, void *addv)
     }
     MERGE(signed_parts);
     MERGE(clock_skew);
+    MERGE(max_assertion_age);
     MERGE(max_response_size);
     MERGE(session_lifetime);
     MERGE(cookie_name);
@@ -366,6 +368,22 @@ const char *wcs_set_clock_skew(cmd_parms *cmd, void *dc, const char *arg)
     return err;
 }
 
+const char *wcs_set_max_assertion_age(cmd_parms *cmd, void *dc,
+                                      const char *arg)
+{
+    wcs_srv_conf_t *sc = srv_conf(cmd);
+    apr_int64_t n;
+    const char *err = parse_number(
+        cmd, arg, apr_time_sec(WCS_MAX_ASSERTION_AGE_MIN),
+        apr_time_sec(WCS_MAX_ASSERTION_AGE_MAX), &n);
+
+    if (!err) {
+        sc->max_assertion_age = apr_time_from_sec(n);
+        sc->max_assertion_age_set = 1;
+    }
+    return err;
+}
+
 const char *wcs_set_max_response_size(cmd_parms *cmd, void *dc,
                                       const char *arg)
 {
@@ -587,7 +605,11 @@ int wcs_pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp)
         return HTTP_INTERNAL_SERVER_ERROR;
     }
     wcs_log_install();
-    return ap_mutex_register(pconf, WCS_CACHE_MUTEX_TYPE, NULL,
+    if (ap_mutex_register(pconf, WCS_CACHE_MUTEX_TYPE, NULL,
+                          APR_LOCK_DEFAULT, 0) != APR_SUCCESS) {
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    return ap_mutex_register(pconf, WCS_REPLAY_MUTEX_TYPE, NULL,
                              APR_LOCK_DEFAULT, 0);
 }
 
@@ -754,6 +776,7 @@ static apr_status_t build_sp(server_rec *s, wcs_srv_conf_t *sc,
     sp->acs_url = sc->acs_url;   /* NULL: derived from each request */
     sp->signed_parts = sc->signed_parts;
     sp->clock_skew = sc->clock_skew;
+    sp->max_assertion_age = sc->max_assertion_age;
     sp->max_response_bytes = sc->max_response_size;
     sp->max_depth = WCS_XML_MAX_DEPTH_DEFAULT;
     sp->email_attr = sc->email_attribute;

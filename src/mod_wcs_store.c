@@ -2,9 +2,17 @@
  * mod_wcs_store: the core's wcs_store_t over httpd's socache, the way
  * mod_ssl uses it: "provider:args" parsed when the directive is read (a
  * typo lists the providers that are loaded), instance initialised in
- * post_config, a global mutex only for providers that are not safe across
- * processes, and every status but APR_NOTFOUND treated as a failure.
+ * post_config, and every status but APR_NOTFOUND treated as a failure.
+ *
+ * Two caches: sessions, and the replay cache.  They are apart so that no
+ * flood of sessions can push a replay entry out of a cache that drops its
+ * oldest entries when full (shmcb).  The session cache locks a global
+ * mutex only for providers that are not safe across processes; the replay
+ * cache always does, because its add (look up, then store) must be one
+ * operation across all of this server's processes.
  */
+#include <errno.h>
+
 #include <apr_strings.h>
 
 #include <httpd.h>
@@ -18,22 +26,54 @@
 
 APLOG_USE_MODULE(webcast_saml);
 
+/* One of the two caches: what tells them apart, and what the directive
+ * says this generation. */
+typedef struct cache_kind_t {
+    const char *what;            /* for log lines */
+    const char *directive;
+    /* The cache lives in the process pool, not in pconf: a graceful
+     * restart (what an admin runs after every configuration change) keeps
+     * the sessions of people watching a webcast and the replay cache.  It
+     * is rebuilt only when its directive changes.  Its mutex and ledger
+     * live as long, so that old and new children share them. */
+    const char *kept_key;
+    const char *namespace;       /* socache init namespace */
+    const char *default_spec;
+    const char *mutex_type;
+    int always_lock;             /* adds must be atomic */
+    int counted;                 /* keep a ledger when it evicts */
+    struct ap_socache_hints hints;
+    const char *configured_spec;     /* NULL: the default */
+    apr_uint64_t configured_capacity;    /* 0: derived */
+    wcs_cache_t *cache;          /* the one requests use */
+} cache_kind_t;
+
 /* shmcb's own default (512 kB) holds a few hundred logins; a webcast
- * start brings thousands within minutes, and an evicted replay entry is
- * a replay let through.  Shared memory is touched only as it fills. */
-#define DEFAULT_CACHE "shmcb:webcast_saml_cache(33554432)"
+ * start brings thousands within minutes.  Shared memory is touched only
+ * as it fills. */
+static cache_kind_t sessions = {
+    "session cache", WCS_CMD_SESSION_CACHE, "webcast-saml-cache",
+    "webcast-saml", "shmcb:webcast_saml_cache(33554432)",
+    WCS_CACHE_MUTEX_TYPE, 0, 0,
+    { WCS_STORE_KEY_LEN, 1024, 60 * APR_USEC_PER_SEC },
+    NULL, 0, NULL
+};
 
-/* The cache lives in the process pool, not in pconf: a graceful restart
- * (what an admin runs after every configuration change) keeps the
- * sessions of people watching a webcast and the replay cache.  It is
- * rebuilt only when WebcastSAMLSessionCache itself changes.  Its mutex
- * lives as long, so that old and new children lock the same one. */
-#define KEPT_KEY "webcast-saml-cache"
+/* 8 MiB of shmcb keep about 95,000 replay entries: with the default
+ * WebcastSAMLMaxAssertionAge (300 s) that is over 250 logins a second
+ * for as long as it lasts (see README, "Replay cache sizing"). */
+static cache_kind_t replays = {
+    "replay cache", WCS_CMD_REPLAY_CACHE, "webcast-saml-replay",
+    "webcast-saml-replay", "shmcb:webcast_saml_replay(8388608)",
+    WCS_REPLAY_MUTEX_TYPE, 1, 1,
+    { WCS_STORE_KEY_LEN, WCS_REPLAY_HINT_OBJ_SIZE, 60 * APR_USEC_PER_SEC },
+    NULL, 0, NULL
+};
 
-/* The cache requests use: set in post_config from the kept one. */
-static wcs_cache_t *cache;
-/* What the directive says this generation; NULL: the default. */
-static const char *configured_spec;
+static cache_kind_t *const kinds[] = { &sessions, &replays, NULL };
+
+/* shmcb's size when its arguments name none. */
+#define SHMCB_DEFAULT_SIZE (512 * 1024)
 
 static const char *known_providers(apr_pool_t *p)
 {
@@ -85,14 +125,40 @@ static const char *create_instance(ap_socache_instance_t **instance,
     return err;
 }
 
+/* How many replay entries the cache of spec keeps without dropping a live
+ * one: derived from the size of a shmcb cache ("shmcb:path(bytes)", as
+ * shmcb reads it); 0 for a provider that does not drop live entries of
+ * its own accord (or whose room this server cannot know: see README). */
+static apr_uint64_t derived_capacity(const char *spec)
+{
+    const char *open, *args = ap_strchr_c(spec, ':');
+    apr_size_t bytes = SHMCB_DEFAULT_SIZE;
+    apr_size_t namelen = args ? (apr_size_t)(args - spec) : strlen(spec);
+
+    if (namelen != 5 || strncmp(spec, "shmcb", 5)) {
+        return 0;
+    }
+    open = args ? strrchr(args, '(') : NULL;
+    if (open) {
+        bytes = (apr_size_t)apr_atoi64(open + 1);
+    }
+    return wcs_replay_capacity_shmcb(bytes);
+}
+
 static apr_status_t forget_configured(void *data)
 {
-    configured_spec = NULL;
-    cache = NULL;
+    cache_kind_t *const *k;
+
+    for (k = kinds; *k; k++) {
+        (*k)->configured_spec = NULL;
+        (*k)->configured_capacity = 0;
+        (*k)->cache = NULL;
+    }
     return APR_SUCCESS;
 }
 
-const char *wcs_set_session_cache(cmd_parms *cmd, void *dc, const char *arg)
+static const char *set_cache(cache_kind_t *kind, cmd_parms *cmd,
+                             const char *arg)
 {
     const ap_socache_provider_t *provider;
     ap_socache_instance_t *scratch;
@@ -108,9 +174,36 @@ const char *wcs_set_session_cache(cmd_parms *cmd, void *dc, const char *arg)
     if (err) {
         return apr_psprintf(cmd->pool, "%s: %s", cmd->cmd->name, err);
     }
-    configured_spec = apr_pstrdup(cmd->pool, arg);
+    kind->configured_spec = apr_pstrdup(cmd->pool, arg);
     apr_pool_cleanup_register(cmd->pool, NULL, forget_configured,
                               apr_pool_cleanup_null);
+    return NULL;
+}
+
+const char *wcs_set_session_cache(cmd_parms *cmd, void *dc, const char *arg)
+{
+    return set_cache(&sessions, cmd, arg);
+}
+
+const char *wcs_set_replay_cache(cmd_parms *cmd, void *dc, const char *spec,
+                                 const char *capacity)
+{
+    const char *err = set_cache(&replays, cmd, spec);
+    char *end;
+    apr_int64_t n;
+
+    if (err || !capacity) {
+        return err;
+    }
+    errno = 0;
+    if (strncmp(capacity, "capacity=", 9)
+        || apr_strtoi64(capacity + 9, &end, 10) <= 0 || *end || errno) {
+        return apr_psprintf(cmd->pool, "%s: \"%s\" is not capacity=N (a "
+                            "number of entries, at least 1)",
+                            cmd->cmd->name, capacity);
+    }
+    n = apr_atoi64(capacity + 9);
+    replays.configured_capacity = (apr_uint64_t)n;
     return NULL;
 }
 
@@ -126,47 +219,79 @@ static int any_sp(server_rec *s)
     return 0;
 }
 
-/* Make and initialise the cache for spec in the process pool. */
-static int make_kept(wcs_cache_t **out, const char *spec, server_rec *s,
-                     apr_pool_t *ptemp)
+/* The ledger of an evicting replay cache, in shared memory of its own:
+ * rewritten at every login, it would churn the very subcache it lived in
+ * if it were an entry of the cache, and push replay entries out. */
+static apr_status_t make_ledger(wcs_cache_t *c, apr_pool_t *pproc)
 {
-    static struct ap_socache_hints hints = {
-        WCS_STORE_KEY_LEN, 1024, apr_time_from_sec(60)
-    };
+    const char *file;
+    apr_status_t rv;
+
+    rv = apr_shm_create(&c->ledger_shm, sizeof(wcs_replay_ledger_t), NULL,
+                        pproc);
+    if (APR_STATUS_IS_ENOTIMPL(rv)) {
+        file = ap_runtime_dir_relative(pproc, "webcast_saml_replay.ledger");
+        apr_shm_remove(file, pproc);
+        rv = apr_shm_create(&c->ledger_shm, sizeof(wcs_replay_ledger_t),
+                            file, pproc);
+    }
+    if (rv == APR_SUCCESS) {
+        c->ledger = apr_shm_baseaddr_get(c->ledger_shm);
+        memset(c->ledger, 0, sizeof(*c->ledger));
+    }
+    return rv;
+}
+
+/* Make and initialise the cache of kind for spec in the process pool. */
+static int make_kept(wcs_cache_t **out, cache_kind_t *kind, const char *spec,
+                     apr_uint64_t capacity, server_rec *s, apr_pool_t *ptemp)
+{
     apr_pool_t *pproc = s->process->pool;
     wcs_cache_t *c = apr_pcalloc(pproc, sizeof(*c));
     const char *err;
     apr_status_t rv;
 
     c->spec = apr_pstrdup(pproc, spec);
+    c->capacity = capacity;
     err = create_instance(&c->instance, &c->provider, spec, ptemp, pproc);
     if (err) {
         ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s, WCS_LOG_TAG "03001: "
-                     "session cache %s: %s", spec, err);
+                     "%s %s: %s", kind->what, spec, err);
         return HTTP_INTERNAL_SERVER_ERROR;
     }
-    if (c->provider->flags & AP_SOCACHE_FLAG_NOTMPSAFE) {
-        rv = ap_global_mutex_create(&c->mutex, NULL, WCS_CACHE_MUTEX_TYPE,
-                                    NULL, s, pproc, 0);
+    if (kind->always_lock
+        || (c->provider->flags & AP_SOCACHE_FLAG_NOTMPSAFE)) {
+        rv = ap_global_mutex_create(&c->mutex, NULL, kind->mutex_type, NULL,
+                                    s, pproc, 0);
         if (rv != APR_SUCCESS) {
             ap_log_error(APLOG_MARK, APLOG_EMERG, rv, s, WCS_LOG_TAG "03002: "
-                         "cannot create the session cache mutex");
+                         "cannot create the %s mutex", kind->what);
             return HTTP_INTERNAL_SERVER_ERROR;
         }
     }
-    rv = c->provider->init(c->instance, "webcast-saml", &hints, s, pproc);
+    if (capacity) {
+        rv = make_ledger(c, pproc);
+        if (rv != APR_SUCCESS) {
+            ap_log_error(APLOG_MARK, APLOG_EMERG, rv, s, WCS_LOG_TAG "03007: "
+                         "cannot make the %s ledger", kind->what);
+            return HTTP_INTERNAL_SERVER_ERROR;
+        }
+    }
+    rv = c->provider->init(c->instance, kind->namespace, &kind->hints, s,
+                           pproc);
     if (rv != APR_SUCCESS) {
         ap_log_error(APLOG_MARK, APLOG_EMERG, rv, s, WCS_LOG_TAG "03003: "
-                     "cannot initialise the session cache %s", spec);
+                     "cannot initialise the %s %s", kind->what, spec);
         return HTTP_INTERNAL_SERVER_ERROR;
     }
-    apr_pool_userdata_set(c, KEPT_KEY, apr_pool_cleanup_null, pproc);
+    apr_pool_userdata_set(c, kind->kept_key, apr_pool_cleanup_null, pproc);
     *out = c;
     return OK;
 }
 
 /* The configuration changed the cache: the old one goes. */
-static void drop_kept(wcs_cache_t *c, server_rec *s, apr_pool_t *ptemp)
+static void drop_kept(wcs_cache_t *c, cache_kind_t *kind, server_rec *s,
+                      apr_pool_t *ptemp)
 {
     const char *args;
 
@@ -177,34 +302,36 @@ static void drop_kept(wcs_cache_t *c, server_rec *s, apr_pool_t *ptemp)
     if (c->mutex) {
         apr_global_mutex_destroy(c->mutex);
     }
-    apr_pool_userdata_set(NULL, KEPT_KEY, apr_pool_cleanup_null,
+    if (c->ledger_shm) {
+        apr_shm_destroy(c->ledger_shm);
+    }
+    apr_pool_userdata_set(NULL, kind->kept_key, apr_pool_cleanup_null,
                           s->process->pool);
     ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, s, WCS_LOG_TAG "03006: "
-                 "session cache %s replaced: sessions made before this "
-                 "restart are gone", c->spec);
+                 "%s %s replaced: what it held before this restart is gone",
+                 kind->what, c->spec);
 }
 
-int wcs_store_post_config(apr_pool_t *pconf, apr_pool_t *plog,
-                          apr_pool_t *ptemp, server_rec *s)
+static int setup_kind(cache_kind_t *kind, server_rec *s, apr_pool_t *ptemp)
 {
-    const char *spec = configured_spec ? configured_spec : DEFAULT_CACHE;
+    const char *spec = kind->configured_spec ? kind->configured_spec
+                                             : kind->default_spec;
+    apr_uint64_t capacity = 0;
     const char *args, *err;
     wcs_cache_t *kept = NULL;
     int rc;
 
-    /* Also when no directive was read this round (default cache). */
-    apr_pool_cleanup_register(pconf, NULL, forget_configured,
-                              apr_pool_cleanup_null);
-    if (!any_sp(s)) {
-        return OK;
+    if (kind->counted) {
+        capacity = kind->configured_capacity ? kind->configured_capacity
+                                             : derived_capacity(spec);
     }
-    apr_pool_userdata_get((void **)&kept, KEPT_KEY, s->process->pool);
-    if (kept && strcmp(kept->spec, spec)) {
-        drop_kept(kept, s, ptemp);
+    apr_pool_userdata_get((void **)&kept, kind->kept_key, s->process->pool);
+    if (kept && (strcmp(kept->spec, spec) || kept->capacity != capacity)) {
+        drop_kept(kept, kind, s, ptemp);
         kept = NULL;
     }
     if (!kept) {
-        rc = make_kept(&kept, spec, s, ptemp);
+        rc = make_kept(&kept, kind, spec, capacity, s, ptemp);
         if (rc != OK) {
             return rc;
         }
@@ -216,29 +343,71 @@ int wcs_store_post_config(apr_pool_t *pconf, apr_pool_t *plog,
         err = lookup_provider(&kept->provider, &args, spec, ptemp);
         if (err) {
             ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s, WCS_LOG_TAG "03001: "
-                         "session cache %s: %s", spec, err);
+                         "%s %s: %s", kind->what, spec, err);
             return HTTP_INTERNAL_SERVER_ERROR;
         }
     }
-    cache = kept;
-    ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, s, WCS_LOG_TAG "03004: session "
-                 "cache %s", kept->spec);
+    kind->cache = kept;
+    if (kind->counted && kept->capacity) {
+        ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, s, WCS_LOG_TAG "03004: %s "
+                     "%s, capacity %" APR_UINT64_T_FMT " entries", kind->what,
+                     kept->spec, kept->capacity);
+    }
+    else {
+        ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, s, WCS_LOG_TAG "03004: %s "
+                     "%s", kind->what, kept->spec);
+    }
+    return OK;
+}
+
+int wcs_store_post_config(apr_pool_t *pconf, apr_pool_t *plog,
+                          apr_pool_t *ptemp, server_rec *s)
+{
+    cache_kind_t *const *k;
+    int rc;
+
+    /* Also when no directive was read this round (default caches). */
+    apr_pool_cleanup_register(pconf, NULL, forget_configured,
+                              apr_pool_cleanup_null);
+    if (!any_sp(s)) {
+        return OK;
+    }
+    if (replays.counted && replays.configured_spec
+        && !replays.configured_capacity
+        && !derived_capacity(replays.configured_spec)
+        && !strncmp(replays.configured_spec, "shmcb", 5)) {
+        ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s, WCS_LOG_TAG "03008: "
+                     "%s %s is too small to keep any replay entry",
+                     WCS_CMD_REPLAY_CACHE, replays.configured_spec);
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    for (k = kinds; *k; k++) {
+        rc = setup_kind(*k, s, ptemp);
+        if (rc != OK) {
+            return rc;
+        }
+    }
     return OK;
 }
 
 void wcs_store_child_init(apr_pool_t *p, server_rec *s)
 {
+    cache_kind_t *const *k;
+    wcs_cache_t *c;
     apr_status_t rv;
 
-    if (!cache || !cache->mutex) {
-        return;
-    }
-    rv = apr_global_mutex_child_init(&cache->mutex,
-                                     apr_global_mutex_lockfile(cache->mutex),
-                                     p);
-    if (rv != APR_SUCCESS) {
-        ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, WCS_LOG_TAG "03005: "
-                     "cannot reopen the session cache mutex in a child");
+    for (k = kinds; *k; k++) {
+        c = (*k)->cache;
+        if (!c || !c->mutex) {
+            continue;
+        }
+        rv = apr_global_mutex_child_init(&c->mutex,
+                                         apr_global_mutex_lockfile(c->mutex),
+                                         p);
+        if (rv != APR_SUCCESS) {
+            ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, WCS_LOG_TAG "03005: "
+                         "cannot reopen the %s mutex in a child", (*k)->what);
+        }
     }
 }
 
@@ -261,21 +430,43 @@ static void unlock(wcs_cache_t *c)
     }
 }
 
+static apr_status_t retrieve(store_baton_t *b, const wcs_store_key_t *key,
+                             unsigned char *buf, apr_size_t *len,
+                             apr_pool_t *p)
+{
+    unsigned int n = (unsigned int)*len;
+    apr_status_t rv;
+
+    rv = b->cache->provider->retrieve(b->cache->instance, b->s, key->id,
+                                      WCS_STORE_KEY_LEN, buf, &n, p);
+    *len = n;
+    return rv;
+}
+
+/* Every lifetime goes through wcs_store_expiry: the one place where it is
+ * capped for memcached and kept above a second. */
+static apr_status_t store(store_baton_t *b, const wcs_store_key_t *key,
+                          apr_time_t expiry, const unsigned char *value,
+                          apr_size_t len, apr_pool_t *p)
+{
+    return b->cache->provider->store(b->cache->instance, b->s, key->id,
+                                     WCS_STORE_KEY_LEN,
+                                     wcs_store_expiry(expiry, apr_time_now()),
+                                     (unsigned char *)value,
+                                     (unsigned int)len, p);
+}
+
 static apr_status_t store_get(void *baton, const wcs_store_key_t *key,
                               unsigned char *buf, apr_size_t *len,
                               apr_pool_t *p)
 {
     store_baton_t *b = baton;
-    unsigned int n = (unsigned int)*len;
     apr_status_t rv = lock(b->cache);
 
     if (rv == APR_SUCCESS) {
-        rv = b->cache->provider->retrieve(b->cache->instance, b->s,
-                                          key->id, WCS_STORE_KEY_LEN,
-                                          buf, &n, p);
+        rv = retrieve(b, key, buf, len, p);
         unlock(b->cache);
     }
-    *len = n;
     return rv;
 }
 
@@ -287,10 +478,7 @@ static apr_status_t store_put(void *baton, const wcs_store_key_t *key,
     apr_status_t rv = lock(b->cache);
 
     if (rv == APR_SUCCESS) {
-        rv = b->cache->provider->store(b->cache->instance, b->s,
-                                       key->id, WCS_STORE_KEY_LEN, expiry,
-                                       (unsigned char *)value,
-                                       (unsigned int)len, p);
+        rv = store(b, key, expiry, value, len, p);
         unlock(b->cache);
     }
     return rv;
@@ -310,21 +498,80 @@ static apr_status_t store_remove(void *baton, const wcs_store_key_t *key,
     return rv;
 }
 
-wcs_store_t *wcs_store_for(request_rec *r)
+/* The lookup, the ledger and the store under one hold of the global
+ * mutex: among this server's processes and threads, of two adds of one
+ * key exactly one stores it.  socache has no add-if-absent, so for a
+ * cache shared by several servers (memcache, redis) two servers can still
+ * both find a key absent in the instant between lookup and store (README,
+ * "Replay cache"). */
+static apr_status_t store_add(void *baton, const wcs_store_key_t *key,
+                              apr_time_t expiry, const unsigned char *value,
+                              apr_size_t len, apr_pool_t *p)
+{
+    store_baton_t *b = baton;
+    wcs_cache_t *c = b->cache;
+    unsigned char buf[64];
+    apr_size_t blen = sizeof(buf);
+    apr_time_t now;
+    apr_status_t rv = lock(c);
+
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
+    rv = retrieve(b, key, buf, &blen, p);
+    if (rv == APR_SUCCESS) {
+        rv = APR_EEXIST;
+    }
+    else if (rv == APR_NOTFOUND) {
+        now = apr_time_now();
+        rv = c->ledger ? wcs_replay_ledger_admit(c->ledger, c->capacity,
+                                                 wcs_store_expiry(expiry, now),
+                                                 now)
+                       : APR_SUCCESS;
+        if (rv == APR_ENOSPC) {
+            ap_log_error(APLOG_MARK, APLOG_ERR, 0, b->s, WCS_LOG_TAG "03009: "
+                         "replay cache %s is full (%" APR_UINT64_T_FMT
+                         " entries): logins are refused until entries "
+                         "expire; enlarge " WCS_CMD_REPLAY_CACHE, c->spec,
+                         c->capacity);
+        }
+        else {
+            /* A failed store after the ledger counted the entry counts one
+             * too many until it expires: on the safe side. */
+            rv = store(b, key, expiry, value, len, p);
+        }
+    }
+    unlock(c);
+    return rv;
+}
+
+static wcs_store_t *store_over(wcs_cache_t *c, request_rec *r)
 {
     wcs_store_t *st;
     store_baton_t *b;
 
-    if (!cache) {
+    if (!c) {
         return NULL;
     }
     st = apr_pcalloc(r->pool, sizeof(*st));
     b = apr_pcalloc(r->pool, sizeof(*b));
-    b->cache = cache;
+    b->cache = c;
     b->s = r->server;
     st->baton = b;
     st->get = store_get;
     st->put = store_put;
     st->remove = store_remove;
+    /* Without a mutex an add would be a lookup then a store: none. */
+    st->add = c->mutex ? store_add : NULL;
     return st;
+}
+
+wcs_store_t *wcs_store_for(request_rec *r)
+{
+    return store_over(sessions.cache, r);
+}
+
+wcs_store_t *wcs_replay_store_for(request_rec *r)
+{
+    return store_over(replays.cache, r);
 }

@@ -3,8 +3,22 @@
 #include "wcs_acs.h"
 #include "wcs_identity.h"
 
+/* Until when the replay cache must remember assertion a: as long as this
+ * SP would accept it, which is until it expires or grows older than
+ * max_assertion_age, whichever is sooner, and the clock skew beyond. */
+static apr_time_t replay_until(const wcs_assertion_t *a, const wcs_sp_t *sp)
+{
+    apr_time_t until = a->issue_instant + sp->max_assertion_age;
+
+    if (a->expires && a->expires < until) {
+        until = a->expires;
+    }
+    return until + sp->clock_skew;
+}
+
 apr_status_t wcs_acs_login(wcs_session_t **ps, wcs_result_t *res,
                            const wcs_sp_t *sp, const wcs_store_t *store,
+                           const wcs_store_t *replay,
                            const char *saml_response, apr_size_t len,
                            apr_time_t now, const wcs_logger_t *lg,
                            apr_pool_t *p)
@@ -40,9 +54,9 @@ apr_status_t wcs_acs_login(wcs_session_t **ps, wcs_result_t *res,
     env = wcs_identity_env(a, email, sp->attr_map, p);
     /* Marked used only once everything else has passed, and before the
      * session exists: a replay can never make a second session. */
-    rv = wcs_replay_check_and_mark(res, store, a->idp->entity_id,
-                                   a->assertion_id,
-                                   a->expires + sp->clock_skew, now, p);
+    rv = wcs_replay_check_and_mark(res, replay, a->idp->entity_id,
+                                   a->assertion_id, replay_until(a, sp), now,
+                                   p);
     if (rv != APR_SUCCESS) {
         return rv;
     }

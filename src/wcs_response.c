@@ -640,6 +640,55 @@ static apr_status_t check_assertion_version(vctx_t *v)
     return APR_SUCCESS;
 }
 
+/* The Response and the Assertion were issued no longer ago than
+ * WebcastSAMLMaxAssertionAge (and not later than now), give or take the
+ * clock skew.  Whatever its NotOnOrAfter says, an assertion is then dead
+ * to this SP at IssueInstant + age + skew, which bounds how long the
+ * replay cache must remember it, and so how large it must be. */
+static apr_status_t check_issue_instant(vctx_t *v)
+{
+    xmlNodePtr n[2];
+    apr_time_t t = 0;
+    apr_status_t rv;
+    int i, present;
+
+    n[0] = v->response;
+    n[1] = v->assertion;
+    for (i = 0; i < 2; i++) {
+        rv = time_attr(v, &t, &present, n[i], "IssueInstant");
+        if (rv != APR_SUCCESS) {
+            return rv;
+        }
+        if (!present) {
+            return wcs_refuse(v->res, v->p, WCS_CODE_GENERAL,
+                              "%s has no IssueInstant", NODE_NAME(n[i]));
+        }
+        if (t < v->now - v->sp->max_assertion_age - v->sp->clock_skew) {
+            return wcs_refuse(v->res, v->p, WCS_CODE_EXPIRED,
+                              "the %s was issued at %s, more than %"
+                              APR_TIME_T_FMT "s ago (WebcastSAMLMaxAssertion"
+                              "Age %" APR_TIME_T_FMT "s, clock skew %"
+                              APR_TIME_T_FMT "s; now %s)", NODE_NAME(n[i]),
+                              fmt_time(v, t),
+                              apr_time_sec(v->sp->max_assertion_age
+                                           + v->sp->clock_skew),
+                              apr_time_sec(v->sp->max_assertion_age),
+                              apr_time_sec(v->sp->clock_skew),
+                              fmt_time(v, v->now));
+        }
+        if (t > v->now + v->sp->clock_skew) {
+            return wcs_refuse(v->res, v->p, WCS_CODE_NOT_YET_VALID,
+                              "the %s was issued at %s, in the future (now "
+                              "%s, clock skew %" APR_TIME_T_FMT "s)",
+                              NODE_NAME(n[i]), fmt_time(v, t),
+                              fmt_time(v, v->now),
+                              apr_time_sec(v->sp->clock_skew));
+        }
+    }
+    v->a->issue_instant = t;
+    return APR_SUCCESS;
+}
+
 /* A response that answers an AuthnRequest must answer one this SP sent.
  * This version sends none (IdP-initiated only), so any InResponseTo is a
  * response meant for another login: fail closed. */
@@ -669,6 +718,7 @@ static check_fn *const checks[] = {
     check_signatures,
     check_destination,
     check_assertion_version,
+    check_issue_instant,
     check_conditions,
     check_subject,
     check_authn_statement,

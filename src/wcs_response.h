@@ -26,6 +26,12 @@ typedef enum {
 #define WCS_CLOCK_SKEW_DEFAULT apr_time_from_sec(60)
 #define WCS_CLOCK_SKEW_MAX apr_time_from_sec(600)
 #define WCS_RESPONSE_MAX_BYTES_DEFAULT (256 * 1024)
+/* How old an accepted response may be (IssueInstant): the replay cache
+ * must remember each assertion that long, so this bounds its size.  IdPs
+ * post the response within seconds of issuing it. */
+#define WCS_MAX_ASSERTION_AGE_DEFAULT apr_time_from_sec(300)
+#define WCS_MAX_ASSERTION_AGE_MIN apr_time_from_sec(30)
+#define WCS_MAX_ASSERTION_AGE_MAX apr_time_from_sec(3600)
 
 #define WCS_NAMEID_UNSPECIFIED \
     "urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified"
@@ -54,6 +60,7 @@ typedef struct wcs_sp_t {
     apr_hash_t *idps;            /* entity ID -> wcs_idp_t * */
     wcs_signed_parts_t signed_parts;
     apr_interval_time_t clock_skew;
+    apr_interval_time_t max_assertion_age;   /* oldest IssueInstant taken */
     apr_size_t max_response_bytes;
     int max_depth;
     /* What a login makes of a valid assertion (wcs_acs). */
@@ -82,6 +89,7 @@ typedef struct wcs_assertion_t {
     const char *session_index;   /* or NULL */
     const char *authn_context;   /* AuthnContextClassRef, or NULL */
     apr_time_t authn_instant;
+    apr_time_t issue_instant;    /* the Assertion's (signed with it) */
     /* 0 when the IdP set none: one it set is later than now, since a
      * past one is refused, so 0 cannot be a time the IdP wrote here. */
     apr_time_t session_not_on_or_after;

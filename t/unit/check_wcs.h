@@ -77,8 +77,10 @@ typedef struct wcs_test_store_t {
     apr_hash_t *entries;         /* key -> wcs_test_entry_t * */
     apr_status_t get_rv;         /* when not APR_SUCCESS, get returns it */
     apr_status_t put_rv;         /* likewise for put */
+    apr_status_t add_rv;         /* likewise for add (which also gets and
+                                  * puts, and fails as they do) */
     apr_time_t now;              /* the store's clock; 0: the real one */
-    int gets, puts;
+    int gets, puts, adds;
 } wcs_test_store_t;
 
 typedef struct wcs_test_entry_t {

@@ -29,7 +29,8 @@ static apr_status_t login(wcs_session_t **s, wcs_result_t *res,
 {
     res->code = WCS_CODE_NONE;
     res->reason = NULL;
-    return wcs_acs_login(s, res, sp, store, b64, b64 ? strlen(b64) : 0,
+    return wcs_acs_login(s, res, sp, store, store, b64,
+                         b64 ? strlen(b64) : 0,
                          apr_time_now(), NULL, wcs_test_pool);
 }
 
@@ -48,8 +49,8 @@ START_TEST(acs_login_success)
                               "identity/claims/givenname=Alice",
                               wcs_test_pool);
     wcs_log_set(print_cb, NULL);
-    ck_assert_msg(wcs_acs_login(&s, &res, sp, store, b64, strlen(b64), now,
-                                &lg, wcs_test_pool) == APR_SUCCESS,
+    ck_assert_msg(wcs_acs_login(&s, &res, sp, store, store, b64, strlen(b64),
+                                now, &lg, wcs_test_pool) == APR_SUCCESS,
                   "%s: %s", wcs_code_str(res.code), res.reason);
     ck_assert_ptr_nonnull(s);
     ck_assert(wcs_session_id_valid(s->id));
@@ -330,6 +331,78 @@ START_TEST(acs_structured_value_read)
 }
 END_TEST
 
+/* The replay entry goes to the replay store, not among the sessions, and
+ * lives as long as the assertion could be accepted: until the sooner of
+ * its expiry and IssueInstant + max age, and the clock skew beyond. */
+START_TEST(acs_replay_entry_lifetime)
+{
+    wcs_sp_t *sp = wcs_test_sp(wcs_test_pool);
+    wcs_store_t *store = wcs_test_store_make(wcs_test_pool);
+    wcs_store_t *replay = wcs_test_store_make(wcs_test_pool);
+    wcs_test_store_t *rst = wcs_test_store_of(replay);
+    wcs_result_t res;
+    wcs_session_t *s;
+    apr_time_t now = apr_time_now();
+    apr_hash_index_t *hi;
+    wcs_test_entry_t *e;
+    const char *b64;
+
+    sp->max_assertion_age = apr_time_from_sec(120);
+    b64 = wcs_test_mkresponse("--not-on-or-after 3000", wcs_test_pool);
+    ck_assert_msg(wcs_acs_login(&s, &res, sp, store, replay, b64,
+                                strlen(b64), now, NULL, wcs_test_pool)
+                  == APR_SUCCESS, "%s", res.reason);
+    ck_assert_int_eq(wcs_test_store_count(store), 1);
+    ck_assert_int_eq(wcs_test_store_count(replay), 1);
+    hi = apr_hash_first(wcs_test_pool, rst->entries);
+    e = apr_hash_this_val(hi);
+    /* IssueInstant is whole seconds: now, give or take one. */
+    ck_assert(e->expiry > now + apr_time_from_sec(120 + 60 - 2));
+    ck_assert(e->expiry <= now + apr_time_from_sec(120 + 60));
+    /* An assertion that expires sooner is remembered until then. */
+    b64 = wcs_test_mkresponse("--not-on-or-after 30", wcs_test_pool);
+    ck_assert_msg(wcs_acs_login(&s, &res, sp, store, replay, b64,
+                                strlen(b64), now, NULL, wcs_test_pool)
+                  == APR_SUCCESS, "%s", res.reason);
+    for (hi = apr_hash_first(wcs_test_pool, rst->entries); hi;
+         hi = apr_hash_next(hi)) {
+        e = apr_hash_this_val(hi);
+        ck_assert(e->expiry <= now + apr_time_from_sec(120 + 60));
+    }
+    wcs_assert_refused(wcs_acs_login(&s, &res, sp, store, replay, b64,
+                                     strlen(b64), now, NULL, wcs_test_pool),
+                       res, WCS_CODE_REPLAY, "replay");
+}
+END_TEST
+
+/* An old response is refused whatever its NotOnOrAfter says, so that the
+ * replay cache need not remember anything longer than the max age. */
+START_TEST(acs_old_response_refused)
+{
+    wcs_sp_t *sp = wcs_test_sp(wcs_test_pool);
+    wcs_store_t *store = wcs_test_store_make(wcs_test_pool);
+    wcs_result_t res;
+    wcs_session_t *s;
+
+    wcs_assert_refused(login(&s, &res, sp, store, wcs_test_mkresponse(
+                           "--issue-instant -400 --not-on-or-after 3000",
+                           wcs_test_pool)),
+                       res, WCS_CODE_EXPIRED, "WebcastSAMLMaxAssertionAge");
+    wcs_assert_refused(login(&s, &res, sp, store, wcs_test_mkresponse(
+                           "--issue-instant 120", wcs_test_pool)),
+                       res, WCS_CODE_NOT_YET_VALID, "in the future");
+    ck_assert_int_eq(wcs_test_store_count(store), 0);
+    /* Within the age and the clock skew: accepted. */
+    ck_assert_msg(login(&s, &res, sp, store, wcs_test_mkresponse(
+                      "--issue-instant -330", wcs_test_pool)) == APR_SUCCESS,
+                  "%s", res.reason);
+    sp->max_assertion_age = apr_time_from_sec(60);
+    wcs_assert_refused(login(&s, &res, sp, store, wcs_test_mkresponse(
+                           "--issue-instant -150", wcs_test_pool)),
+                       res, WCS_CODE_EXPIRED, "issued at");
+}
+END_TEST
+
 Suite *wcs_suite_acs(void)
 {
     Suite *s = suite_create("acs");
@@ -349,6 +422,8 @@ Suite *wcs_suite_acs(void)
     tcase_add_test(tc, acs_saml10_email_formats);
     tcase_add_test(tc, acs_email_domain_refused);
     tcase_add_test(tc, acs_structured_value_read);
+    tcase_add_test(tc, acs_replay_entry_lifetime);
+    tcase_add_test(tc, acs_old_response_refused);
     suite_add_tcase(s, tc);
     return s;
 }

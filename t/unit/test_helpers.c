@@ -195,6 +195,7 @@ wcs_sp_t *wcs_test_sp(apr_pool_t *p)
     sp->idps = apr_hash_make(p);
     sp->signed_parts = WCS_SIGNED_EITHER;
     sp->clock_skew = WCS_CLOCK_SKEW_DEFAULT;
+    sp->max_assertion_age = WCS_MAX_ASSERTION_AGE_DEFAULT;
     sp->max_response_bytes = WCS_RESPONSE_MAX_BYTES_DEFAULT;
     sp->max_depth = WCS_XML_MAX_DEPTH_DEFAULT;
     sp->session_lifetime = WCS_SESSION_LIFETIME_DEFAULT;
@@ -284,6 +285,30 @@ static apr_status_t mem_remove(void *baton, const wcs_store_key_t *key,
     return APR_SUCCESS;
 }
 
+/* Single-threaded, so a lookup then a put is one operation here. */
+static apr_status_t mem_add(void *baton, const wcs_store_key_t *key,
+                            apr_time_t expiry, const unsigned char *value,
+                            apr_size_t len, apr_pool_t *p)
+{
+    wcs_test_store_t *st = baton;
+    unsigned char buf[64];
+    apr_size_t blen = sizeof(buf);
+    apr_status_t rv;
+
+    st->adds++;
+    if (st->add_rv != APR_SUCCESS) {
+        return st->add_rv;
+    }
+    rv = mem_get(baton, key, buf, &blen, p);
+    if (rv == APR_SUCCESS || rv == APR_ENOSPC) {
+        return APR_EEXIST;
+    }
+    if (rv != APR_NOTFOUND) {
+        return rv;
+    }
+    return mem_put(baton, key, expiry, value, len, p);
+}
+
 wcs_store_t *wcs_test_store_make(apr_pool_t *p)
 {
     wcs_store_t *store = apr_pcalloc(p, sizeof(*store));
@@ -293,10 +318,12 @@ wcs_store_t *wcs_test_store_make(apr_pool_t *p)
     st->entries = apr_hash_make(p);
     st->get_rv = APR_SUCCESS;
     st->put_rv = APR_SUCCESS;
+    st->add_rv = APR_SUCCESS;
     store->baton = st;
     store->get = mem_get;
     store->put = mem_put;
     store->remove = mem_remove;
+    store->add = mem_add;
     return store;
 }
 
