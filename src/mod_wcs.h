@@ -182,6 +182,9 @@ int wcs_check_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
 const char *wcs_set_session_cache(cmd_parms *cmd, void *dc, const char *arg);
 const char *wcs_set_replay_cache(cmd_parms *cmd, void *dc, const char *spec,
                                  const char *capacity);
+/* Is the session cache one that several servers may share (memcache,
+ * redis), as configured so far? */
+int wcs_store_sessions_shared(void);
 int wcs_store_post_config(apr_pool_t *pconf, apr_pool_t *plog,
                           apr_pool_t *ptemp, server_rec *s);
 void wcs_store_child_init(apr_pool_t *p, server_rec *s);

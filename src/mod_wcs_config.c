@@ -811,6 +811,13 @@ static const apr_array_header_t *session_keys(server_rec *s)
     if (keys) {
         return keys;
     }
+    if (wcs_store_sessions_shared()) {
+        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, WCS_LOG_TAG "01005: "
+                     "the session cache can be shared by several servers, "
+                     "but %s is not set: each server seals sessions with a "
+                     "random key of its own and refuses the others'",
+                     WCS_CMD_SESSION_KEY_FILE);
+    }
     if (apr_generate_random_bytes(secret, sizeof(secret)) != APR_SUCCESS
         || wcs_session_key_make(&key, secret, sizeof(secret), "random",
                                 pproc) != APR_SUCCESS) {

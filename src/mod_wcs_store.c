@@ -185,6 +185,17 @@ const char *wcs_set_session_cache(cmd_parms *cmd, void *dc, const char *arg)
     return set_cache(&sessions, cmd, arg);
 }
 
+int wcs_store_sessions_shared(void)
+{
+    const char *spec = sessions.configured_spec ? sessions.configured_spec
+                                                : sessions.default_spec;
+
+    /* shmcb and dbm live on this machine; every other provider is a
+     * network cache that other servers may share. */
+    return strncmp(spec, "shmcb", 5) && strncmp(spec, "dbm", 3)
+           && strncmp(spec, "shm:", 4);
+}
+
 const char *wcs_set_replay_cache(cmd_parms *cmd, void *dc, const char *spec,
                                  const char *capacity)
 {

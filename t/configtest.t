@@ -205,7 +205,31 @@ my $warn_tests = 0;
 $warn_tests += 2 + (@{ $_->[2] } ? 1 + @{ $_->[2] } + @{ $_->[3] } : 1)
     for @warn;
 
-plan tests => 2 * @bad + 2 + $warn_tests;
+# A session cache other servers may share, without a common key file.
+my ($libexec) = $base_modules =~ m{LoadModule \S+ "?(\S+)/mod_[a-z_]+\.so};
+my $MC = "LoadModule socache_memcache_module \"$libexec/mod_socache_memcache.so\"\n"
+       . "WebcastSAMLSessionCache memcache:127.0.0.1:1\n";
+my @keywarn = (
+    ['memcache without a session key file', "$MC$SP$IDP", 1],
+    ['memcache with a session key file',
+     "$MC WebcastSAMLSessionKeyFile \"$key1\"\n$SP$IDP", 0],
+    ['shmcb without a session key file', "$SP$IDP", 0],
+);
+
+plan tests => 2 * @bad + 2 + $warn_tests + 2 * @keywarn;
+
+for my $c (@keywarn) {
+    my ($name, $body, $warns) = @$c;
+    my ($rc, $out) = configtest($body);
+    is($rc, 0, "$name: configtest passes") or diag($out);
+    if ($warns) {
+        like($out, qr/WCS01005: the session cache can be shared by several servers, but WebcastSAMLSessionKeyFile is not set/,
+             "$name: a warning") or diag($out);
+    }
+    else {
+        unlike($out, qr/WCS01005/, "$name: no warning");
+    }
+}
 
 for my $c (@bad) {
     my ($name, $body, $re) = @$c;
