@@ -17,21 +17,6 @@ my $keys  = keys_dir();
 my $dir   = "$t/work/configtest";
 make_path($dir);
 
-sub write_file {
-    my ($path, $text) = @_;
-    open(my $fh, '>', $path) or die "$path: $!";
-    print $fh $text;
-    close $fh or die "$path: $!";
-    return $path;
-}
-
-sub read_file {
-    my $path = shift;
-    open(my $fh, '<', $path) or die "$path: $!";
-    local $/;
-    return scalar <$fh>;
-}
-
 my $base_modules = read_file("$t/work/base.conf");
 my $so = "$top/.libs/mod_webcast_saml.so";
 my $notxml = write_file("$dir/notxml.xml", "this is not XML\n");

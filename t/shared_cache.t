@@ -37,13 +37,6 @@ sub free_port {
     return $port;
 }
 
-sub slurp {
-    my $path = shift;
-    open(my $fh, '<', $path) or return '';
-    local $/;
-    return scalar <$fh>;
-}
-
 # memcached, as nobody when root (it refuses to run as root).
 my ($mc_pid, $conf);
 my $mc_port = free_port();
@@ -76,7 +69,7 @@ sub mc {
 }
 
 my $ht_port = free_port();
-my $base = slurp("$t/work/base.conf");
+my $base = read_file("$t/work/base.conf");
 my $user = Apache::Test::vars('user');
 my $group = Apache::Test::vars('group');
 my ($libexec) = $base =~ m{LoadModule \S+ "?(\S+)/mod_[a-z_]+\.so};
@@ -110,7 +103,7 @@ DocumentRoot "$t/htdocs"
 CONF
 close $fh;
 system($httpd, '-d', $t, '-f', $conf, '-k', 'start') == 0
-    or die "cannot start httpd: " . slurp("$dir/error_log");
+    or die "cannot start httpd: " . read_file("$dir/error_log");
 for (1 .. 50) {
     last if IO::Socket::INET->new(PeerAddr => '127.0.0.1',
                                   PeerPort => $ht_port, Proto => 'tcp');
@@ -157,7 +150,7 @@ sub refused {
     my $off = -s "$dir/error_log" // 0;
     my $res = page_with($id);
     is($res->code, 401, "$name: 401");
-    my $log = substr(slurp("$dir/error_log"), $off);
+    my $log = substr(read_file("$dir/error_log"), $off);
     like($log, qr/WCS04002: session [0-9a-f]{8}\.\.\. refused: .*$re/,
          "$name: the log says why");
 }
@@ -170,7 +163,7 @@ sub session_of {
 
 my $res = login('alice@example.test');
 is($res->code, 303, 'sign-in through memcached: 303')
-    or diag($res->as_string, slurp("$dir/error_log"));
+    or diag($res->as_string, read_file("$dir/error_log"));
 my $alice = session_of($res);
 ok(defined $alice, '... with a session cookie');
 my $bob = session_of(login('bob@example.test'));

@@ -37,30 +37,11 @@ open(my $out, '>', $idps_conf) or die "$idps_conf: $!";
 print $out "# $REMOVABLE removed by t/zz_restart.t\n";
 close $out;
 
-# Graceful restart: SIGUSR1 to the parent, then wait for the new
-# generation ("resuming normal operations" is logged at notice, always).
-my $off = log_offset();
-my $pidfile = Apache::Test::vars('t_pid_file');
-open(my $fh, '<', $pidfile) or die "$pidfile: $!";
-chomp(my $pid = <$fh>);
-close $fh;
-kill 'USR1', $pid or die "cannot signal httpd $pid: $!";
-my $restarted = 0;
-for (1 .. RESTART_WAIT * 10) {
-    if (log_since($off) =~ /SIGUSR1 received.*resuming normal operations/s) {
-        $restarted = 1;
-        last;
-    }
-    select(undef, undef, undef, 0.1);
-}
-ok($restarted, 'httpd restarted gracefully')
-    or diag(log_since($off));
-# Give the old generation's children a moment to stop accepting.
-sleep 1;
+ok(graceful_restart(RESTART_WAIT), 'httpd restarted gracefully');
 
 app_checks('after the restart: the session is still valid', 'default',
            '/webcast/app', $CN, $id, {REMOTE_USER => $ALICE});
-$off = log_offset();
+my $off = log_offset();
 refusal_checks('after the restart: the earlier response is still a replay',
                post_acs('default', $b64), $off, '4f',
                qr/was already used \(replay\)/);

@@ -18,31 +18,12 @@ plan tests => 4 + REFUSAL_TESTS + 1 + REFUSAL_TESTS;
 my $sr = Apache::Test::vars('serverroot');
 my $override = "$sr/logs/wcs_override_replay.conf";
 
-# Graceful restart: SIGUSR1 to the parent, then wait for the new
-# generation ("resuming normal operations" is logged at notice, always).
-sub graceful {
-    my $off = log_offset();
-    my $pidfile = Apache::Test::vars('t_pid_file');
-    open(my $fh, '<', $pidfile) or die "$pidfile: $!";
-    chomp(my $pid = <$fh>);
-    close $fh;
-    kill 'USR1', $pid or die "cannot signal httpd $pid: $!";
-    for (1 .. RESTART_WAIT * 10) {
-        return 1 if log_since($off) =~ /SIGUSR1 received.*resuming normal operations/s;
-        select(undef, undef, undef, 0.1);
-    }
-    diag(log_since($off));
-    return 0;
-}
-
 END { unlink $override if defined $override }
 
 open(my $fh, '>', $override) or die "$override: $!";
 print $fh qq{WebcastSAMLReplayCache "shmcb:$sr/logs/wcs_replay_tiny(8192)"\n};
 close $fh;
-ok(graceful(), 'restarted onto a tiny replay cache');
-# Give the old generation's children a moment to stop accepting.
-sleep 1;
+ok(graceful_restart(RESTART_WAIT), 'restarted onto a tiny replay cache');
 
 my ($first, $logins, $full) = (undef, 0, undef);
 for my $i (1 .. MAX_LOGINS) {
@@ -72,4 +53,4 @@ refusal_checks('the first response, replayed once the cache is full',
                qr/already used \(replay\)/);
 
 unlink $override;
-ok(graceful(), 'restarted back onto the usual replay cache');
+ok(graceful_restart(RESTART_WAIT), 'restarted back onto the usual replay cache');

@@ -16,7 +16,8 @@ use MIME::Base64 qw(encode_base64);
 our @EXPORT = qw(
     url_for acs_url hostport_of mkresponse post_acs post_form
     log_offset log_since refusal_of refusal_checks login_checks app_get
-    app_checks status_of_code keys_dir top_dir
+    app_checks status_of_code keys_dir top_dir graceful_restart
+    write_file read_file
     REFUSAL_TESTS LOGIN_TESTS APP_TESTS
 );
 
@@ -132,6 +133,48 @@ sub post_acs {
 }
 
 sub error_log { Apache::Test::vars('serverroot') . '/logs/error_log' }
+
+sub write_file {
+    my ($path, $text) = @_;
+    open(my $fh, '>', $path) or die "$path: $!";
+    print $fh $text;
+    close $fh or die "$path: $!";
+    return $path;
+}
+
+# The file's text; '' when it cannot be read.
+sub read_file {
+    my $path = shift;
+    open(my $fh, '<', $path) or return '';
+    local $/;
+    my $text = <$fh>;
+    return defined $text ? $text : '';
+}
+
+# Graceful restart of the test server (apachectl graceful, after a
+# configuration change): SIGUSR1 to the parent, then wait up to wait
+# seconds for the new generation ("resuming normal operations" is logged
+# at notice, always).  True when it came; the log is shown when not.
+sub graceful_restart {
+    my $wait = shift || 30;
+    my $off = log_offset();
+    my $pidfile = Apache::Test::vars('t_pid_file');
+    open(my $fh, '<', $pidfile) or die "$pidfile: $!";
+    chomp(my $pid = <$fh>);
+    close $fh;
+    kill 'USR1', $pid or die "cannot signal httpd $pid: $!";
+    for (1 .. $wait * 10) {
+        if (log_since($off) =~ /SIGUSR1 received.*resuming normal operations/s) {
+            # Give the old generation's children a moment to stop
+            # accepting.
+            sleep 1;
+            return 1;
+        }
+        select(undef, undef, undef, 0.1);
+    }
+    Test::More::diag(log_since($off));
+    return 0;
+}
 
 sub log_offset { my $s = -s error_log(); defined $s ? $s : 0 }
 
