@@ -174,6 +174,8 @@ const char *wcs_set_error_url(cmd_parms *cmd, void *dc, const char *arg);
 const char *wcs_set_default_target(cmd_parms *cmd, void *dc,
                                    const char *arg);
 const char *wcs_set_export_headers(cmd_parms *cmd, void *dc, int flag);
+
+/* mod_wcs_startup.c */
 int wcs_pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp);
 int wcs_check_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
                      server_rec *s);

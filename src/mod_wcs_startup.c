@@ -1,0 +1,295 @@
+/*
+ * mod_wcs_startup: what httpd's start-up makes of the directives.  The
+ * core is initialised before any directive is read (pre_config), and the
+ * check_config pass proves every vhost a complete SP and builds its
+ * wcs_sp_t before httpd starts, so that `apachectl configtest` catches
+ * what is missing and warns about what is risky.
+ */
+#include <apr_strings.h>
+#include <openssl/crypto.h>
+
+#include <httpd.h>
+#include <http_config.h>
+#include <http_log.h>
+
+#include "mod_wcs.h"
+#include "wcs_session.h"
+#include "wcs_xml.h"
+
+APLOG_USE_MODULE(webcast_saml);
+
+int wcs_pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp)
+{
+    const char *err;
+
+    /* Before any directive is read: the setters parse certificates. */
+    if (wcs_xml_init(&err) != APR_SUCCESS) {
+        ap_log_error(APLOG_MARK, APLOG_EMERG, 0, NULL,
+                     WCS_LOG_TAG "01001: %s", err);
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    wcs_log_install();
+    if (ap_mutex_register(pconf, WCS_CACHE_MUTEX_TYPE, NULL,
+                          APR_LOCK_DEFAULT, 0) != APR_SUCCESS) {
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    return ap_mutex_register(pconf, WCS_REPLAY_MUTEX_TYPE, NULL,
+                             APR_LOCK_DEFAULT, 0);
+}
+
+static int in_use(const wcs_srv_conf_t *sc)
+{
+    return sc->sp_entity_id_set || apr_hash_count(sc->idps) > 0;
+}
+
+static int listed(const apr_array_header_t *names, const char *name)
+{
+    int i;
+
+    for (i = 0; i < names->nelts; i++) {
+        if (!strcmp(APR_ARRAY_IDX(names, i, const char *), name)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* The IdP table of this vhost with its per-IdP lines applied (SHA-1,
+ * email domains): each IdP is copied, never changed in place, since
+ * vhosts share IdPs with the main server. */
+static apr_hash_t *sp_idps(const wcs_srv_conf_t *sc, apr_pool_t *p)
+{
+    apr_hash_t *idps = apr_hash_make(p);
+    apr_hash_index_t *hi;
+
+    for (hi = apr_hash_first(p, sc->idps); hi; hi = apr_hash_next(hi)) {
+        wcs_idp_t *copy = apr_pmemdup(p, apr_hash_this_val(hi),
+                                      sizeof(wcs_idp_t));
+
+        copy->allow_sha1 = listed(sc->sha1_idps, copy->entity_id);
+        copy->email_domains = apr_hash_get(sc->idp_domains, copy->entity_id,
+                                           APR_HASH_KEY_STRING);
+        apr_hash_set(idps, copy->entity_id, APR_HASH_KEY_STRING, copy);
+    }
+    return idps;
+}
+
+static const char *vhost_name(const server_rec *vs, apr_pool_t *p)
+{
+    return apr_psprintf(p, "%s:%u", vs->server_hostname
+                        ? vs->server_hostname : "*", vs->port);
+}
+
+static apr_status_t check_name(const wcs_srv_conf_t *sc, const char **err,
+                               const char *directive, const char *id,
+                               const server_rec *vs, apr_pool_t *p)
+{
+    if (apr_hash_get(sc->idps, id, APR_HASH_KEY_STRING)) {
+        return APR_SUCCESS;
+    }
+    *err = apr_psprintf(p, "%s names %s, which is not a configured IdP of "
+                        "vhost %s (a vhost with IdPs of its own takes only "
+                        "its own per-IdP lines)", directive, id,
+                        vhost_name(vs, p));
+    return APR_EINVAL;
+}
+
+/* Every IdP that WebcastSAMLAllowSHA1 or WebcastSAMLIdPEmailDomains names
+ * must be one of the vhost's IdPs: a typo would silently apply to none. */
+static apr_status_t check_idp_names(server_rec *s, const char **err,
+                                    apr_pool_t *p)
+{
+    server_rec *vs;
+    apr_hash_index_t *hi;
+    int i;
+
+    for (vs = s; vs; vs = vs->next) {
+        wcs_srv_conf_t *sc = ap_get_module_config(vs->module_config,
+                                                  &webcast_saml_module);
+
+        for (i = 0; i < sc->sha1_idps->nelts; i++) {
+            if (check_name(sc, err, WCS_CMD_ALLOW_SHA1,
+                           APR_ARRAY_IDX(sc->sha1_idps, i, const char *),
+                           vs, p) != APR_SUCCESS) {
+                return APR_EINVAL;
+            }
+        }
+        for (hi = apr_hash_first(p, sc->idp_domains); hi;
+             hi = apr_hash_next(hi)) {
+            if (check_name(sc, err, WCS_CMD_IDP_EMAIL_DOMAINS,
+                           apr_hash_this_key(hi), vs, p) != APR_SUCCESS) {
+                return APR_EINVAL;
+            }
+        }
+    }
+    return APR_SUCCESS;
+}
+
+/* This SP as configured in vhost s: its entity ID and where it is
+ * served.  Stable across restarts, different between vhosts. */
+static const char *site_id(const server_rec *s, const wcs_srv_conf_t *sc,
+                           apr_pool_t *p)
+{
+    const char *where = apr_psprintf(p, "%s:%u",
+                                     s->server_hostname ? s->server_hostname
+                                     : "*", s->port);
+
+    if (s->is_virtual && s->addrs && s->addrs->virthost) {
+        /* Two IP-based vhosts may share a name and a port. */
+        where = apr_psprintf(p, "%s (%s)", where, s->addrs->virthost);
+    }
+    return apr_psprintf(p, "%s @ %s", sc->sp_entity_id, where);
+}
+
+/* With several IdPs, one without an email domain list can sign in anyone
+ * of any other IdP's domains: say so at configtest.  A vhost that only
+ * inherits the main server's IdPs and lists is reported once, there. */
+static void warn_unbound_idps(server_rec *vs, const wcs_srv_conf_t *sc,
+                              const wcs_srv_conf_t *main_sc, apr_pool_t *p)
+{
+    apr_array_header_t *unbound;
+    apr_hash_index_t *hi;
+
+    if (apr_hash_count(sc->idps) < 2
+        || (sc != main_sc && sc->idps == main_sc->idps
+            && sc->idp_domains == main_sc->idp_domains)) {
+        return;
+    }
+    unbound = apr_array_make(p, 2, sizeof(const char *));
+    for (hi = apr_hash_first(p, sc->idps); hi; hi = apr_hash_next(hi)) {
+        if (!apr_hash_get(sc->idp_domains, apr_hash_this_key(hi),
+                          APR_HASH_KEY_STRING)) {
+            APR_ARRAY_PUSH(unbound, const char *) = apr_hash_this_key(hi);
+        }
+    }
+    if (unbound->nelts > 0) {
+        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, vs, WCS_LOG_TAG "01010: "
+                     "vhost %s trusts %u IdPs, and these may assert any email "
+                     "domain, so sign in people of the others' domains: %s; "
+                     "set %s for each", vhost_name(vs, p),
+                     apr_hash_count(sc->idps),
+                     apr_array_pstrcat(p, unbound, ' '),
+                     WCS_CMD_IDP_EMAIL_DOMAINS);
+    }
+}
+
+static apr_status_t build_sp(server_rec *s, wcs_srv_conf_t *sc,
+                             const apr_array_header_t *session_keys,
+                             const char **err, apr_pool_t *p)
+{
+    wcs_sp_t *sp;
+
+    if (!sc->sp_entity_id_set) {
+        *err = WCS_CMD_SP_ENTITY_ID " is not set, but IdPs are configured";
+        return APR_EINVAL;
+    }
+    if (apr_hash_count(sc->idps) == 0) {
+        *err = "no IdP is configured (" WCS_CMD_IDP_METADATA " or "
+               WCS_CMD_IDP ")";
+        return APR_EINVAL;
+    }
+    if (!strcmp(sc->cookie_samesite, "None")
+        && sc->cookie_secure == WCS_SECURE_OFF) {
+        *err = WCS_CMD_COOKIE_SAMESITE " None needs a Secure cookie, but "
+               WCS_CMD_COOKIE_SECURE " is off";
+        return APR_EINVAL;
+    }
+    sp = apr_pcalloc(p, sizeof(*sp));
+    sp->idps = sp_idps(sc, p);
+    sp->entity_id = sc->sp_entity_id;
+    sp->acs_url = sc->acs_url;   /* NULL: derived from each request */
+    sp->signed_parts = sc->signed_parts;
+    sp->clock_skew = sc->clock_skew;
+    sp->max_assertion_age = sc->max_assertion_age;
+    sp->max_response_bytes = sc->max_response_size;
+    sp->max_depth = WCS_XML_MAX_DEPTH_DEFAULT;
+    sp->email_attr = sc->email_attribute;
+    sp->attr_map = sc->attr_map;
+    sp->session_lifetime = sc->session_lifetime;
+    sp->site_id = site_id(s, sc, p);
+    sp->session_keys = session_keys;
+    sc->sp = sp;
+    sc->acs_path = apr_pstrcat(p, sc->endpoint_path, "/acs", NULL);
+    return APR_SUCCESS;
+}
+
+/* Without WebcastSAMLSessionKeyFile: one random key, made once per httpd
+ * start and kept in the process pool, so that sessions outlive graceful
+ * restarts as the cache does.  Several servers sharing a cache need a key
+ * file: each would otherwise refuse the others' sessions. */
+#define RANDOM_KEY_NOTE "webcast-saml-random-session-key"
+
+static const apr_array_header_t *session_keys(server_rec *s)
+{
+    wcs_srv_conf_t *top = ap_get_module_config(s->module_config,
+                                                &webcast_saml_module);
+    apr_pool_t *pproc = s->process->pool;
+    apr_array_header_t *keys = NULL;
+    unsigned char secret[WCS_SESSION_KEY_MIN];
+    wcs_session_key_t *key;
+
+    if (top->session_keys_set) {
+        return top->session_keys;
+    }
+    apr_pool_userdata_get((void **)&keys, RANDOM_KEY_NOTE, pproc);
+    if (keys) {
+        return keys;
+    }
+    if (wcs_store_sessions_shared()) {
+        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, WCS_LOG_TAG "01005: "
+                     "the session cache can be shared by several servers, "
+                     "but %s is not set: each server seals sessions with a "
+                     "random key of its own and refuses the others'",
+                     WCS_CMD_SESSION_KEY_FILE);
+    }
+    if (apr_generate_random_bytes(secret, sizeof(secret)) != APR_SUCCESS
+        || wcs_session_key_make(&key, secret, sizeof(secret), "random",
+                                pproc) != APR_SUCCESS) {
+        return NULL;
+    }
+    OPENSSL_cleanse(secret, sizeof(secret));
+    keys = apr_array_make(pproc, 1, sizeof(wcs_session_key_t *));
+    APR_ARRAY_PUSH(keys, wcs_session_key_t *) = key;
+    apr_pool_userdata_set(keys, RANDOM_KEY_NOTE, apr_pool_cleanup_null,
+                          pproc);
+    return keys;
+}
+
+int wcs_check_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
+                     server_rec *s)
+{
+    const apr_array_header_t *keys = session_keys(s);
+    server_rec *vs;
+    const wcs_srv_conf_t *main_sc = ap_get_module_config(s->module_config,
+                                                         &webcast_saml_module);
+    const char *err;
+
+    if (!keys) {
+        ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s, WCS_LOG_TAG "01004: "
+                     "no randomness for the session record key");
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    if (check_idp_names(s, &err, ptemp) != APR_SUCCESS) {
+        ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s, WCS_LOG_TAG "01003: %s",
+                     err);
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    for (vs = s; vs; vs = vs->next) {
+        wcs_srv_conf_t *sc = ap_get_module_config(vs->module_config,
+                                                  &webcast_saml_module);
+
+        sc->sp = NULL;
+        if (!in_use(sc)) {
+            continue;
+        }
+        if (build_sp(vs, sc, keys, &err, pconf) != APR_SUCCESS) {
+            ap_log_error(APLOG_MARK, APLOG_EMERG, 0, vs,
+                         WCS_LOG_TAG "01002: vhost %s:%u: %s",
+                         vs->server_hostname ? vs->server_hostname : "*",
+                         vs->port, err);
+            return HTTP_INTERNAL_SERVER_ERROR;
+        }
+        warn_unbound_idps(vs, sc, main_sc, ptemp);
+    }
+    return OK;
+}
