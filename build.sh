@@ -3,7 +3,8 @@
 # shellcheck disable=SC2086  # package lists and counts are split on purpose
 #   ./build.sh demo   install build deps, build, run the local demo httpd
 #   ./build.sh test   install build and test deps, build with -Werror and
-#                     run the whole test suite (make check)
+#                     run the whole test suite (make check), then again
+#                     under ASan and UBSan (make check-sanitize)
 # Both install what they need with apt-get (as root, or through sudo).
 set -eu
 cd "$(dirname "$0")"
@@ -57,61 +58,89 @@ build() {
     make -j"$(nproc)" t/tools/wcs_mkresponse
 }
 
-# One closing line the CI can read, from the logs make check leaves.
-summarise() {
-    passed=0
-    failed=0
-    if [ -f t/unit/check_wcs.log ]; then
-        line=$(grep -E '^[0-9]+%: Checks: ' t/unit/check_wcs.log | tail -n 1)
+# One closing line the CI can read, from the logs make check leaves (in
+# the build and, for make check-sanitize, in _sanitize/).
+passed=0
+failed=0
+
+# "N passed, N failed", the last line of t/check_directives.sh and
+# t/fuzz-replay.sh.
+count_script() { # log label
+    [ -f "$1" ] || return 0
+    p=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1/p' "$1")
+    f=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\2/p' "$1")
+    passed=$((passed + ${p:-0}))
+    failed=$((failed + ${f:-1}))
+    echo "  $2: ${p:-0} ok, ${f:-?} not ok"
+}
+
+summarise_dir() { # dir label-suffix
+    d=$1
+    how=$2
+    if [ -f "$d/t/unit/check_wcs.log" ]; then
+        line=$(grep -E '^[0-9]+%: Checks: ' "$d/t/unit/check_wcs.log" | tail -n 1)
         checks=$(echo "$line" | sed -n 's/.*Checks: \([0-9]*\).*/\1/p')
         fails=$(echo "$line" | sed -n 's/.*Failures: \([0-9]*\), Errors: \([0-9]*\).*/\1 \2/p')
         if [ -n "$checks" ]; then
             set -- $fails
             passed=$((passed + checks - $1 - $2))
             failed=$((failed + $1 + $2))
-            echo "  unit suites (Check): $line"
+            echo "  unit suites (Check)$how: $line"
         else
             failed=$((failed + 1))
+            echo "  unit suites (Check)$how: did not run to the end"
         fi
     fi
-    if [ -f t/check_directives.sh.log ]; then
-        p=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1/p' t/check_directives.sh.log)
-        f=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\2/p' t/check_directives.sh.log)
-        passed=$((passed + ${p:-0}))
-        failed=$((failed + ${f:-1}))
-        echo "  directive checks: ${p:-0} ok, ${f:-?} not ok"
-    fi
-    if [ -f t/httpd-tests.sh.log ]; then
-        total=$(sed -n 's/^Files=[0-9]*, Tests=\([0-9]*\),.*/\1/p' t/httpd-tests.sh.log | tail -n 1)
-        f=$(grep -oE 'Failed: [0-9]+\)' t/httpd-tests.sh.log \
+    count_script "$d/t/check_directives.sh.log" "directive checks$how"
+    count_script "$d/t/fuzz-replay.sh.log" "fuzz corpus replay$how"
+    if [ -f "$d/t/httpd-tests.sh.log" ]; then
+        log=$d/t/httpd-tests.sh.log
+        total=$(sed -n 's/^Files=[0-9]*, Tests=\([0-9]*\),.*/\1/p' "$log" | tail -n 1)
+        f=$(grep -oE 'Failed: [0-9]+\)' "$log" \
             | grep -oE '[0-9]+' | awk '{s += $1} END {print s + 0}')
         if [ -z "$total" ]; then
             failed=$((failed + 1))
-            echo "  Apache::Test suites: did not run to the end"
+            echo "  Apache::Test suites$how: did not run to the end"
         else
-            if ! grep -q '^Result: PASS' t/httpd-tests.sh.log && [ "$f" -eq 0 ]; then
+            if { ! grep -q '^Result: PASS' "$log" \
+                 || grep -q '^not ok - sanitizer report' "$log"; } \
+                    && [ "$f" -eq 0 ]; then
                 f=1
             fi
             passed=$((passed + total - f))
             failed=$((failed + f))
-            echo "  Apache::Test suites: $total tests, $f failed"
+            echo "  Apache::Test suites$how: $total tests, $f failed"
         fi
     fi
+}
+
+summarise() {
+    summarise_dir . ""
+    summarise_dir _sanitize " under ASan+UBSan"
     echo "total: $passed passed, $failed failed"
 }
+
+LOGS="t/unit/check_wcs.log t/check_directives.sh.log t/fuzz-replay.sh.log
+  t/httpd-tests.sh.log"
 
 run_tests() {
     install_deps $BUILD_DEPS $TEST_DEPS
     build
     status=0
     # Logs of an earlier run must not speak for this one.
-    rm -f t/unit/check_wcs.log t/check_directives.sh.log t/httpd-tests.sh.log
+    for log in $LOGS; do
+        rm -f "$log" "_sanitize/$log"
+    done
     make check || status=$?
-    for log in t/unit/check_wcs.log t/check_directives.sh.log t/httpd-tests.sh.log; do
-        if [ "$status" -ne 0 ] && [ -f "$log" ]; then
-            echo "===== $log (last 60 lines)"
-            tail -n 60 "$log"
-        fi
+    # The same suites built with ASan and UBSan (make check-sanitize).
+    make check-sanitize || status=$?
+    for log in $LOGS; do
+        for d in . _sanitize; do
+            if [ "$status" -ne 0 ] && [ -f "$d/$log" ]; then
+                echo "===== $d/$log (last 60 lines)"
+                tail -n 60 "$d/$log"
+            fi
+        done
     done
     summarise
     return "$status"

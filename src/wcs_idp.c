@@ -382,15 +382,45 @@ static apr_status_t walk_entities(apr_hash_t *idps, int *count,
     return rv;
 }
 
+apr_status_t wcs_idp_load_metadata_buf(apr_hash_t *idps, int *count,
+                                       const char **err, const char *buf,
+                                       apr_size_t len, const char *source,
+                                       apr_pool_t *p, apr_pool_t *ptemp)
+{
+    xmlDocPtr doc;
+    xmlNodePtr root;
+    wcs_result_t res = { WCS_CODE_NONE, NULL };
+    apr_status_t rv;
+
+    *count = 0;
+    rv = wcs_xml_parse(&doc, &res, buf, len, WCS_METADATA_MAX_BYTES,
+                       WCS_XML_MAX_DEPTH_DEFAULT, ptemp);
+    if (rv != APR_SUCCESS) {
+        *err = apr_psprintf(p, "%s: %s", source, res.reason);
+        return rv;
+    }
+    root = xmlDocGetRootElement(doc);
+    if (!wcs_xml_is(root, WCS_NS_MD, "EntityDescriptor")
+        && !wcs_xml_is(root, WCS_NS_MD, "EntitiesDescriptor")) {
+        *err = apr_psprintf(p, "%s: not SAML 2.0 metadata (root element is "
+                            "%s)", source, (const char *)root->name);
+        return APR_EINVAL;
+    }
+    rv = walk_entities(idps, count, err, root, source, p);
+    if (rv == APR_SUCCESS && *count == 0) {
+        *err = apr_psprintf(p, "%s: no IDPSSODescriptor in the metadata",
+                            source);
+        rv = APR_EINVAL;
+    }
+    return rv;
+}
+
 apr_status_t wcs_idp_load_metadata(apr_hash_t *idps, int *count,
                                    const char **err, const char *path,
                                    apr_pool_t *p, apr_pool_t *ptemp)
 {
     char *buf;
     apr_size_t len;
-    xmlDocPtr doc;
-    xmlNodePtr root;
-    wcs_result_t res = { WCS_CODE_NONE, NULL };
     apr_status_t rv;
 
     *count = 0;
@@ -398,23 +428,6 @@ apr_status_t wcs_idp_load_metadata(apr_hash_t *idps, int *count,
     if (rv != APR_SUCCESS) {
         return rv;
     }
-    rv = wcs_xml_parse(&doc, &res, buf, len, WCS_METADATA_MAX_BYTES,
-                       WCS_XML_MAX_DEPTH_DEFAULT, ptemp);
-    if (rv != APR_SUCCESS) {
-        *err = apr_psprintf(p, "%s: %s", path, res.reason);
-        return rv;
-    }
-    root = xmlDocGetRootElement(doc);
-    if (!wcs_xml_is(root, WCS_NS_MD, "EntityDescriptor")
-        && !wcs_xml_is(root, WCS_NS_MD, "EntitiesDescriptor")) {
-        *err = apr_psprintf(p, "%s: not SAML 2.0 metadata (root element is "
-                            "%s)", path, (const char *)root->name);
-        return APR_EINVAL;
-    }
-    rv = walk_entities(idps, count, err, root, path, p);
-    if (rv == APR_SUCCESS && *count == 0) {
-        *err = apr_psprintf(p, "%s: no IDPSSODescriptor in the metadata", path);
-        rv = APR_EINVAL;
-    }
-    return rv;
+    return wcs_idp_load_metadata_buf(idps, count, err, buf, len, path, p,
+                                     ptemp);
 }

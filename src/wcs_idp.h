@@ -66,6 +66,14 @@ apr_status_t wcs_idp_load_metadata(apr_hash_t *idps, int *count,
                                    const char **err, const char *path,
                                    apr_pool_t *p, apr_pool_t *ptemp);
 
+/* wcs_idp_load_metadata for a document already in memory (len bytes at
+ * buf, not NUL-terminated); source names it in *err.  The fuzz target
+ * enters here, so that the file system is not part of every run. */
+apr_status_t wcs_idp_load_metadata_buf(apr_hash_t *idps, int *count,
+                                       const char **err, const char *buf,
+                                       apr_size_t len, const char *source,
+                                       apr_pool_t *p, apr_pool_t *ptemp);
+
 /* One ds:X509Certificate of a KeyInfo, decoded; der is NULL when its
  * text is not valid base64 (line says where). */
 typedef struct wcs_keyinfo_cert_t {

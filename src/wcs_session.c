@@ -179,7 +179,11 @@ apr_status_t wcs_session_decode(wcs_session_t **ps, const char *rec,
             return rv;
         }
     }
-    if (!s->site || !s->idp || !s->idp_key || !s->user || !s->expires) {
+    /* Every field wcs_session_encode writes is required (created too:
+     * found by fuzz_session, a record without it could not be written
+     * back as it was read). */
+    if (!s->site || !s->idp || !s->idp_key || !s->user || !s->created
+        || !s->expires) {
         return APR_EINVAL;
     }
     *ps = s;

@@ -303,6 +303,19 @@ static const wcs_idp_key_t *keyinfo_hint(const char **foreign,
 
 typedef enum { TRY_VERIFIED, TRY_INVALID, TRY_ERROR } try_t;
 
+/* xmlSecDSigCtxVerify with libxml2's errors (C14N of a hostile document)
+ * captured for the reason rather than printed to stderr. */
+static int verify_ctx(xmlSecDSigCtxPtr ctx, xmlNodePtr sig)
+{
+    wcs_xml_errors_t saved;
+    int rc;
+
+    wcs_xml_lib_errors_begin(&saved);
+    rc = xmlSecDSigCtxVerify(ctx, sig);
+    wcs_xml_lib_errors_end(&saved);
+    return rc;
+}
+
 static try_t try_key(const char **why, xmlNodePtr sig,
                      const wcs_idp_key_t *k, const wcs_idp_t *idp,
                      apr_pool_t *p)
@@ -328,7 +341,7 @@ static try_t try_key(const char **why, xmlNodePtr sig,
     if (!ctx->signKey) {
         *why = "xmlsec cannot duplicate the configured key";
     }
-    else if (xmlSecDSigCtxVerify(ctx, sig) < 0) {
+    else if (verify_ctx(ctx, sig) < 0) {
         *why = apr_psprintf(p, "xmlsec refused the signature: %s",
                             wcs_xml_xmlsec_error());
     }

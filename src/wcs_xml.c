@@ -70,6 +70,37 @@ void wcs_xml_xmlsec_error_clear(void)
     xmlsec_error[0] = '\0';
 }
 
+static void lib_error_cb(void *ctx, xmlErrorPtr e)
+{
+    apr_size_t len;
+
+    if (xmlsec_error[0] || !e) {
+        return;
+    }
+    apr_snprintf(xmlsec_error, sizeof(xmlsec_error), "libxml2: %s",
+                 e->message ? e->message : "unknown libxml2 error");
+    len = strlen(xmlsec_error);
+    while (len > 0 && (xmlsec_error[len - 1] == '\n'
+                       || xmlsec_error[len - 1] == ' ')) {
+        xmlsec_error[--len] = '\0';
+    }
+}
+
+void wcs_xml_lib_errors_begin(wcs_xml_errors_t *saved)
+{
+    /* xmlStructuredError is per thread when libxml2 has threads, as
+     * Debian's has; a structured handler takes precedence over the
+     * generic one that prints. */
+    saved->handler = xmlStructuredError;
+    saved->ctx = xmlStructuredErrorContext;
+    xmlSetStructuredErrorFunc(NULL, lib_error_cb);
+}
+
+void wcs_xml_lib_errors_end(const wcs_xml_errors_t *saved)
+{
+    xmlSetStructuredErrorFunc(saved->ctx, saved->handler);
+}
+
 apr_status_t wcs_xml_init(const char **err)
 {
     /* Called from the single-threaded config phase; a plain flag is

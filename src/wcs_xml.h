@@ -9,6 +9,7 @@
 
 #include <apr_pools.h>
 #include <libxml/tree.h>
+#include <libxml/xmlerror.h>
 
 #include "wcs_result.h"
 
@@ -29,6 +30,18 @@ apr_status_t wcs_xml_init(const char **err);
  * callback behind it is installed by wcs_xml_init. */
 const char *wcs_xml_xmlsec_error(void);
 void wcs_xml_xmlsec_error_clear(void);
+
+/* libxml2's own errors on this thread (C14N, run by xmlsec while it
+ * verifies) go by default to the process's stderr.  Between begin and end
+ * they are kept in the same first-error slot as xmlsec's instead; end
+ * gives back whatever handler the thread had (other modules share
+ * libxml2, so nothing is changed for good). */
+typedef struct wcs_xml_errors_t {
+    xmlStructuredErrorFunc handler;
+    void *ctx;
+} wcs_xml_errors_t;
+void wcs_xml_lib_errors_begin(wcs_xml_errors_t *saved);
+void wcs_xml_lib_errors_end(const wcs_xml_errors_t *saved);
 
 /* Decode strict base64 (standard alphabet, padding required, white space
  * allowed between characters, canonical final bits) of at most max_out

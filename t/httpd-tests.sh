@@ -52,7 +52,37 @@ else
     group=$(id -gn)
 fi
 
+# Under make check-sanitize (t/sanitize.sh) the module is built with ASan,
+# whose runtime must be the first library of the process: httpd runs
+# through a wrapper that preloads it.  Only httpd (and what it spawns) gets
+# it, not perl and the tools.  httpd keeps its pools and the libraries'
+# globals until exit by design, so leak checking is off there.
+if [ "${WCS_SANITIZE:-0}" = 1 ]; then
+    wrapper="$top/t/work/httpd-sanitize"
+    cat > "$wrapper" <<WRAP
+#!/bin/sh
+LD_PRELOAD='$WCS_SANITIZE_PRELOAD' \\
+ASAN_OPTIONS='${ASAN_OPTIONS:-halt_on_error=1}:detect_leaks=0' \\
+exec '$httpd' "\$@"
+WRAP
+    chmod 755 "$wrapper"
+    httpd=$wrapper
+fi
+
 # -clean first: a config cached by an earlier run may name another port.
 perl t/TEST.PL -clean >/dev/null 2>&1 || true
+status=0
 perl t/TEST.PL -apxs "$apxs" -httpd "$httpd" -httpd_conf "$top/$base" \
-    -user "$user" -group "$group" -port select -verbose=0 "$@"
+    -user "$user" -group "$group" -port select -verbose=0 "$@" || status=$?
+
+# A sanitizer report in a child may not fail any one test (the client
+# only sees a dropped connection, perhaps retried): it fails the run.
+if [ "${WCS_SANITIZE:-0}" = 1 ] && grep -E -q \
+        'ERROR: AddressSanitizer|runtime error:|ERROR: LeakSanitizer' \
+        t/logs/error_log 2>/dev/null; then
+    echo "not ok - sanitizer report in t/logs/error_log:"
+    grep -E -A 30 'ERROR: AddressSanitizer|runtime error:' t/logs/error_log \
+        | head -n 80 | sed 's/^/# /'
+    status=1
+fi
+exit "$status"

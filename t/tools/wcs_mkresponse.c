@@ -159,8 +159,8 @@ static int run(gen_t *g)
     struct timespec ts;
 
     clock_gettime(CLOCK_REALTIME, &ts);
-    g->now = ts.tv_sec;
-    g->now_ms = ts.tv_nsec / 1000000;
+    g->now = o->have_now ? (time_t)o->now : ts.tv_sec;
+    g->now_ms = o->have_now ? 0 : ts.tv_nsec / 1000000;
     if (choose_id(g->response_id, o->response_id, "_r") < 0
         || choose_id(g->assertion_id, o->assertion_id, "_a") < 0) {
         return -1;
@@ -225,6 +225,8 @@ static const char usage_text[] =
 "  (-60), --not-on-or-after N (300), --scd-not-on-or-after N (same),\n"
 "  --session-not-on-or-after N (omitted unless given); @N: N seconds\n"
 "  since 1970-01-01T00:00:00Z instead of from now\n"
+"  --now EPOCH           take EPOCH (seconds) as now, for reproducible\n"
+"                        responses such as the fuzz corpus\n"
 "  --millis              timestamps with milliseconds\n"
 "  --attack NAME         xsw1..xsw8 comment-nameid comment-attr\n"
 "                        cdata-attr structured-attr deep two-assertions\n"
@@ -244,7 +246,7 @@ enum {
     OPT_ATTR_NF, OPT_ATTR_FRIENDLY, OPT_SC_METHOD, OPT_NO_SC, OPT_NO_AUTHN,
     OPT_NO_COND, OPT_ASSERTION_ID, OPT_RESPONSE_ID, OPT_VERSION, OPT_II,
     OPT_NB, OPT_NOA, OPT_SCD_NOA, OPT_SESSION_NOA, OPT_MILLIS, OPT_ATTACK,
-    OPT_EVIL, OPT_DEEP, OPT_XML, OPT_WRAP
+    OPT_EVIL, OPT_DEEP, OPT_XML, OPT_WRAP, OPT_NOW
 };
 
 static const struct option long_opts[] = {
@@ -283,6 +285,7 @@ static const struct option long_opts[] = {
     { "not-on-or-after", required_argument, NULL, OPT_NOA },
     { "scd-not-on-or-after", required_argument, NULL, OPT_SCD_NOA },
     { "session-not-on-or-after", required_argument, NULL, OPT_SESSION_NOA },
+    { "now", required_argument, NULL, OPT_NOW },
     { "millis", no_argument, NULL, OPT_MILLIS },
     { "attack", required_argument, NULL, OPT_ATTACK },
     { "evil-nameid", required_argument, NULL, OPT_EVIL },
@@ -512,6 +515,10 @@ static void parse_args(int argc, char **argv, opts_t *o)
         case OPT_SESSION_NOA:
             o->session_not_on_or_after = parse_when(optarg, name);
             o->have_session_noa = 1;
+            break;
+        case OPT_NOW:
+            o->now = parse_long(optarg, name);
+            o->have_now = 1;
             break;
         case OPT_MILLIS: o->millis = 1; break;
         case OPT_ATTACK:

@@ -100,6 +100,8 @@ typedef struct {
     const char *evil_nameid;
     long deep_levels;
     int xml_out, wrap, millis;
+    long now;                   /* --now: a fixed clock, when have_now */
+    int have_now;
 } opts_t;
 
 typedef struct gen {

@@ -1,4 +1,6 @@
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <apr_strings.h>
 
@@ -388,6 +390,54 @@ START_TEST(sig_verify_xmlsec_reason)
 }
 END_TEST
 
+/* Found by fuzz_response: libxml2's C14N reports a relative namespace URI
+ * through its generic error handler, which printed to the process's
+ * stderr (in httpd, untagged lines in the main error log, several per
+ * request); the refusal said "unknown error".  Its errors are captured
+ * like xmlsec's instead. */
+START_TEST(sig_verify_c14n_error_captured)
+{
+    wcs_result_t res;
+    const wcs_idp_t *idp = idp_named(WCS_TEST_IDP);
+    const char *xml;
+    char *bad, *at;
+    apr_status_t rv;
+    xmlDocPtr doc;
+    xmlNodePtr assertion;
+    FILE *err = tmpfile();
+    int saved;
+    long written;
+
+    xml = wcs_test_mkresponse("--xml", wcs_test_pool);
+    at = strstr(xml, "<saml:Assertion ");
+    ck_assert_ptr_nonnull(at);
+    bad = apr_pstrcat(wcs_test_pool,
+                      apr_pstrndup(wcs_test_pool, xml, (apr_size_t)(at - xml)),
+                      "<saml:Assertion xmlns:bad=\"relative\" ",
+                      at + strlen("<saml:Assertion "), NULL);
+    doc = parse_ids(bad, &res, &rv);
+    ck_assert_msg(rv == APR_SUCCESS, "%s", res.reason);
+    assertion = wcs_xml_child(xmlDocGetRootElement(doc), WCS_NS_SAML,
+                              "Assertion", NULL);
+
+    ck_assert_ptr_nonnull(err);
+    fflush(stderr);
+    saved = dup(2);
+    ck_assert_int_ge(saved, 0);
+    ck_assert_int_ge(dup2(fileno(err), 2), 0);
+    rv = verify(&res, assertion, idp);
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    fseek(err, 0, SEEK_END);
+    written = ftell(err);
+    fclose(err);
+
+    wcs_assert_refused(rv, res, WCS_CODE_SIGNATURE, "elative namespace");
+    ck_assert_msg(written == 0, "%ld bytes written to stderr", written);
+}
+END_TEST
+
 Suite *wcs_suite_sig(void)
 {
     Suite *s = suite_create("sig");
@@ -406,6 +456,7 @@ Suite *wcs_suite_sig(void)
     tcase_add_test(tc, sig_verify_algorithms);
     tcase_add_test(tc, sig_verify_key_types);
     tcase_add_test(tc, sig_verify_xmlsec_reason);
+    tcase_add_test(tc, sig_verify_c14n_error_captured);
     suite_add_tcase(s, tc);
     return s;
 }
