@@ -268,6 +268,12 @@ const char *wcs_session_mac_seal(apr_size_t *sealed_len, const char *rec,
     char mac[MAC_HEX_LEN + 1];
     const char *sealed;
 
+    /* The MAC line must start a line: only whole records are sealed
+     * (found by fuzz_session: a body without its final newline was sealed
+     * into a record that could not verify). */
+    if ((len > 0 && rec[len - 1] != '\n') || memchr(rec, '\0', len)) {
+        return NULL;
+    }
     if (record_mac(mac, rec, len, id, key, p) != APR_SUCCESS) {
         return NULL;
     }

@@ -91,8 +91,9 @@ const char *wcs_session_encode(const wcs_session_t *s, apr_size_t *len,
 apr_status_t wcs_session_decode(wcs_session_t **ps, const char *rec,
                                 apr_size_t len, apr_pool_t *p);
 
-/* Append the MAC line of record rec (len bytes) stored under session
- * id, under key; the sealed record from p, its length in *sealed_len. */
+/* Append the MAC line of record rec (len bytes, whole lines, no NUL)
+ * stored under session id, under key; the sealed record from p, its
+ * length in *sealed_len.  NULL when rec is not whole lines. */
 const char *wcs_session_mac_seal(apr_size_t *sealed_len, const char *rec,
                                  apr_size_t len, const char *id,
                                  const wcs_session_key_t *key,

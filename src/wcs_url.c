@@ -29,13 +29,18 @@ static int unreserved(int c)
     return apr_isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~';
 }
 
-/* Percent-encoding normalisation (RFC 3986 6.2.2.1 and 6.2.2.2). */
-static const char *pct_normalise(const char *s, apr_pool_t *p)
+/* Percent-encoding normalisation (RFC 3986 6.2.2.1 and 6.2.2.2) into
+ * *out (NULL when s is).  A '%' not followed by two hex digits is not a
+ * URL (RFC 3986 2.1): APR_EINVAL.  Found by fuzz_url: copied as it was,
+ * "%4%41" became "%4A", so normalising twice gave another URL. */
+static apr_status_t pct_normalise(const char **pout, const char *s,
+                                  apr_pool_t *p)
 {
     char *out, *w;
 
+    *pout = NULL;
     if (!s) {
-        return NULL;
+        return APR_SUCCESS;
     }
     out = w = apr_palloc(p, strlen(s) + 1);
     while (*s) {
@@ -55,12 +60,16 @@ static const char *pct_normalise(const char *s, apr_pool_t *p)
             }
             s += 3;
         }
+        else if (s[0] == '%') {
+            return APR_EINVAL;
+        }
         else {
             *w++ = *s++;
         }
     }
     *w = '\0';
-    return out;
+    *pout = out;
+    return APR_SUCCESS;
 }
 
 /* RFC 3986 5.2.4 remove_dot_segments, on an absolute path. */
@@ -121,10 +130,12 @@ apr_status_t wcs_url_normalise(const char **out, const char *url,
     if (u.port_str && *u.port_str && u.port != def) {
         port = apr_psprintf(p, ":%u", (unsigned)u.port);
     }
-    path = remove_dot_segments(pct_normalise(u.path && *u.path ? u.path
-                                                               : "/", p), p);
-    query = pct_normalise(u.query, p);
-    frag = pct_normalise(u.fragment, p);
+    if (pct_normalise(&path, u.path && *u.path ? u.path : "/", p)
+        || pct_normalise(&query, u.query, p)
+        || pct_normalise(&frag, u.fragment, p)) {
+        return APR_EINVAL;
+    }
+    path = remove_dot_segments(path, p);
     *out = apr_pstrcat(p, scheme, "://",
                        u.user ? u.user : "", u.user ? "@" : "",
                        strchr(host, ':') ? "[" : "", host,

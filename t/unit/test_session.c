@@ -367,6 +367,32 @@ START_TEST(session_remove)
 }
 END_TEST
 
+/* Found by fuzz_session: only whole records (ending in a newline, no
+ * NUL) are sealed, so that what is sealed always verifies. */
+START_TEST(session_seal_whole_records)
+{
+    apr_pool_t *p = wcs_test_pool;
+    const apr_array_header_t *keys = wcs_test_sp(p)->session_keys;
+    const wcs_session_key_t *k = APR_ARRAY_IDX(keys, 0,
+                                               const wcs_session_key_t *);
+    const char *sealed, *why;
+    apr_size_t len, body;
+
+    ck_assert_ptr_null(wcs_session_mac_seal(&len, "=cs-session-3\nsited", 19,
+                                            ID_A, k, p));
+    ck_assert_ptr_null(wcs_session_mac_seal(&len, "a\0b\n", 4, ID_A, k, p));
+    sealed = wcs_session_mac_seal(&len, "a=b\n", 4, ID_A, k, p);
+    ck_assert_ptr_nonnull(sealed);
+    ck_assert_int_eq(wcs_session_mac_verify(&body, &why, sealed, len, ID_A,
+                                            keys, p), APR_SUCCESS);
+    ck_assert_int_eq(body, 4);
+    sealed = wcs_session_mac_seal(&len, "", 0, ID_A, k, p);
+    ck_assert_int_eq(wcs_session_mac_verify(&body, &why, sealed, len, ID_A,
+                                            keys, p), APR_SUCCESS);
+    ck_assert_int_eq(body, 0);
+}
+END_TEST
+
 START_TEST(session_key_make)
 {
     wcs_session_key_t *k, *k2;
@@ -532,6 +558,7 @@ Suite *wcs_suite_session(void)
     tcase_add_test(tc, session_record_too_large);
     tcase_add_test(tc, session_remove);
     tcase_add_test(tc, session_key_make);
+    tcase_add_test(tc, session_seal_whole_records);
     tcase_add_test(tc, session_mac_refuses);
     tcase_add_test(tc, session_key_rotation);
     tcase_add_test(tc, session_bound_to_site_idp_key);

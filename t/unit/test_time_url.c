@@ -60,6 +60,22 @@ START_TEST(url_equal_normalises)
     ck_assert(!wcs_url_equal("http://h/a", "https://h/a", p));
     ck_assert(!wcs_url_equal("ftp://h/a", "ftp://h/a", p));
     ck_assert(!wcs_url_equal("/saml/acs", "/saml/acs", p));
+    /* Found by fuzz_url: a stray '%' is not a URL, and "%4%41" must not
+     * turn into an escape ("%4A") that a second pass reads as "J". */
+    {
+        const char *norm;
+
+        ck_assert_int_eq(wcs_url_normalise(&norm, "https://h/x%4%41", p),
+                         APR_EINVAL);
+        ck_assert_int_eq(wcs_url_normalise(&norm, "https://h/100%", p),
+                         APR_EINVAL);
+        ck_assert_int_eq(wcs_url_normalise(&norm, "https://h/?q=%zz", p),
+                         APR_EINVAL);
+        ck_assert_int_eq(wcs_url_normalise(&norm, "https://h/#%", p),
+                         APR_EINVAL);
+        ck_assert(!wcs_url_equal("https://h/J", "https://h/%4%41", p));
+        ck_assert(wcs_url_equal("https://h/%4a", "https://h/J", p));
+    }
 }
 END_TEST
 
