@@ -249,6 +249,9 @@ int wcs_acs_run(request_rec *r, wcs_srv_conf_t *sc)
     }
     if (!sp.acs_url) {
         sp.acs_url = canonical_acs_url(r, sc->acs_path);
+        sp.acs_url_hint = "made from ServerName and the port, as "
+                          "UseCanonicalName On would; set "
+                          WCS_CMD_ACS_URL " to the URL the IdP posts to";
     }
     store = wcs_store_for(r);
     replay = wcs_replay_store_for(r);

@@ -275,7 +275,10 @@ static apr_status_t check_destination(vctx_t *v)
     if (!wcs_url_equal(dest, v->sp->acs_url, v->ptmp)) {
         return wcs_refuse(v->res, v->p, WCS_CODE_DESTINATION,
                           "Response Destination \"%s\" is not this SP's ACS "
-                          "URL \"%s\"", dest, v->sp->acs_url);
+                          "URL \"%s\"%s%s%s", dest, v->sp->acs_url,
+                          v->sp->acs_url_hint ? " (" : "",
+                          v->sp->acs_url_hint ? v->sp->acs_url_hint : "",
+                          v->sp->acs_url_hint ? ")" : "");
     }
     return APR_SUCCESS;
 }
@@ -404,8 +407,11 @@ static apr_status_t check_bearer(vctx_t *v, const xmlNode *scd)
     if (!recipient || !wcs_url_equal(recipient, v->sp->acs_url, v->ptmp)) {
         return wcs_refuse(v->res, v->p, WCS_CODE_RECIPIENT,
                           "SubjectConfirmationData Recipient \"%s\" is not "
-                          "this SP's ACS URL \"%s\"",
-                          recipient ? recipient : "(none)", v->sp->acs_url);
+                          "this SP's ACS URL \"%s\"%s%s%s",
+                          recipient ? recipient : "(none)", v->sp->acs_url,
+                          v->sp->acs_url_hint ? " (" : "",
+                          v->sp->acs_url_hint ? v->sp->acs_url_hint : "",
+                          v->sp->acs_url_hint ? ")" : "");
     }
     rv = time_attr(v, &nb, &has_nb, scd, "NotBefore");
     if (rv == APR_SUCCESS) {

@@ -57,6 +57,9 @@ typedef struct wcs_sp_t {
      * between vhosts that share an entity ID but trust other IdPs. */
     const char *site_id;
     const char *acs_url;         /* Destination/Recipient, as the IdP sees it */
+    /* How acs_url was made when no one configured it, for the reasons of
+     * 4d and 4e (so that an admin sees where to change it); or NULL. */
+    const char *acs_url_hint;
     apr_hash_t *idps;            /* entity ID -> wcs_idp_t * */
     wcs_signed_parts_t signed_parts;
     apr_interval_time_t clock_skew;

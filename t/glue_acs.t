@@ -28,7 +28,7 @@ my $RELAY = '1234567-ab177c1f4e';
                              acs => "http://$other/saml/acs"),
                          RelayState => $RELAY], Host => $other);
     refusal_checks('Destination of the Host the client sent', $res, $off,
-                   '4d', qr/Destination .*other-sp\.example\.test/);
+                   '4d', qr/Destination .*other-sp\.example\.test.*made from ServerName and the port, as UseCanonicalName On would; set WebcastSAMLACSURL to the URL the IdP posts to/);
     $res = post_form(acs_url('default'),
                      [SAMLResponse => mkresponse(), RelayState => $RELAY],
                      Host => $other);
