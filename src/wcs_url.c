@@ -109,6 +109,26 @@ static const char *remove_dot_segments(const char *in, apr_pool_t *p)
     return *out ? out : "/";
 }
 
+/* Is host a name of unreserved characters (RFC 3986 3.2.2 reg-name
+ * without escapes or sub-delims, which no IdP's host has) or, when it
+ * holds a ':', the inside of an IPv6 literal?  Found by fuzz_url: "[[[x]"
+ * parsed as the host "[[[x", which was written back without brackets, a
+ * URL that no longer parsed. */
+static int host_ok(const char *host)
+{
+    int literal = strchr(host, ':') != NULL;
+    const char *c;
+
+    for (c = host; *c; c++) {
+        if (literal ? !(apr_isxdigit(*c) || *c == ':' || *c == '.')
+                    : !(apr_isalnum(*c) || *c == '-' || *c == '.'
+                        || *c == '_' || *c == '~')) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
 apr_status_t wcs_url_normalise(const char **out, const char *url,
                                apr_pool_t *p)
 {
@@ -123,6 +143,9 @@ apr_status_t wcs_url_normalise(const char **out, const char *url,
     }
     scheme = lower_dup(u.scheme, p);
     if (strcmp(scheme, "http") && strcmp(scheme, "https")) {
+        return APR_EINVAL;
+    }
+    if (!host_ok(u.hostname)) {
         return APR_EINVAL;
     }
     host = lower_dup(u.hostname, p);

@@ -74,6 +74,19 @@ START_TEST(url_equal_normalises)
         ck_assert_int_eq(wcs_url_normalise(&norm, "https://h/#%", p),
                          APR_EINVAL);
         ck_assert(!wcs_url_equal("https://h/J", "https://h/%4%41", p));
+        /* Found by fuzz_url: a host that is neither a name nor an IPv6
+         * literal, written back, no longer parsed. */
+        ck_assert_int_eq(wcs_url_normalise(&norm, "https://[[[x]/a", p),
+                         APR_EINVAL);
+        ck_assert_int_eq(wcs_url_normalise(&norm, "https://h%41/a", p),
+                         APR_EINVAL);
+        ck_assert_int_eq(wcs_url_normalise(&norm, "https://a b/", p),
+                         APR_EINVAL);
+        ck_assert_int_eq(wcs_url_normalise(&norm, "https://[::1]/a", p),
+                         APR_SUCCESS);
+        ck_assert_str_eq(norm, "https://[::1]/a");
+        ck_assert_int_eq(wcs_url_normalise(&norm, "https://xn--bcher-kva.ch"
+                                           "/a", p), APR_SUCCESS);
         ck_assert(wcs_url_equal("https://h/%4a", "https://h/J", p));
     }
 }
