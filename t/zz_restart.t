@@ -12,7 +12,8 @@ use WCS::Test;
 use constant RESTART_WAIT => 30;    # seconds
 
 plan tests => LOGIN_TESTS + 2 * (APP_TESTS + 1) + 1 + REFUSAL_TESTS
-            + LOGIN_TESTS + LOGIN_TESTS + APP_TESTS + 1 + 3;
+            + LOGIN_TESTS + LOGIN_TESTS + APP_TESTS + 1 + 3
+            + 2 * (LOGIN_TESTS + APP_TESTS + 1) + APP_TESTS + 1 + 3;
 
 my $CN = 'webcast_saml_session';
 my $ALICE = 'alice@example.test';
@@ -32,9 +33,26 @@ my $rid = login_checks('before the restart, via the IdP to be removed',
                        module => 'wcs_sibling');
 app_checks('before the restart, via the IdP to be removed', 'wcs_sibling',
            '/webcast/app', $CN, $rid, {REMOTE_USER => $ALICE});
+
+# Sessions on wcs_sibling through an IdP that keeps only one of its two
+# keys (the other one compromised): one made with each key.
+my $REKEYED = 'https://rekeyed.example.test/';
+my %rekeyed;
+for my $key (qw(old new)) {
+    $rekeyed{$key} = login_checks("before the restart, via $REKEYED, key $key",
+                                  post_acs('wcs_sibling',
+                                           mkresponse(module => 'wcs_sibling',
+                                                      issuer => $REKEYED,
+                                                      key => $key)),
+                                  module => 'wcs_sibling');
+    app_checks("before the restart, via $REKEYED, key $key", 'wcs_sibling',
+               '/webcast/app', $CN, $rekeyed{$key}, {REMOTE_USER => $ALICE});
+}
+
 my $idps_conf = Apache::Test::vars('serverroot') . '/keys/sibling-idps.conf';
 open(my $out, '>', $idps_conf) or die "$idps_conf: $!";
 print $out "# $REMOVABLE removed by t/zz_restart.t\n";
+print $out "WebcastSAMLIdP $REKEYED keys/new.pem\n";
 close $out;
 
 ok(graceful_restart(RESTART_WAIT), 'httpd restarted gracefully');
@@ -55,4 +73,16 @@ is($res->code, 401, 'after the restart: a session of the removed IdP: 401');
 ok(!defined $env->{REMOTE_USER}, '... the application saw no user');
 like(log_since($off),
      qr/WCS04002: session [0-9a-f]{8}\.\.\. refused: session of \Q$ALICE\E was made through IdP \Q$REMOVABLE\E, which this site no longer trusts/,
+     '... and the log says why');
+
+# The IdP is still trusted, with its new key only: a session that the
+# removed key signed in ends, one of the kept key goes on.
+app_checks('after the restart: a session of the kept key', 'wcs_sibling',
+           '/webcast/app', $CN, $rekeyed{new}, {REMOTE_USER => $ALICE});
+$off = log_offset();
+($res, $env) = app_get('wcs_sibling', '/webcast/app', $CN, $rekeyed{old});
+is($res->code, 401, 'after the restart: a session of the removed key: 401');
+ok(!defined $env->{REMOTE_USER}, '... the application saw no user');
+like(log_since($off),
+     qr/WCS04002: session [0-9a-f]{8}\.\.\. refused: session of \Q$ALICE\E was made through IdP \Q$REKEYED\E with key SHA-256 [0-9a-fA-F:]+, which is no longer configured for it/,
      '... and the log says why');

@@ -242,6 +242,15 @@ START_TEST(identity_email_from_attribute)
     add_attr(a, "email", NULL, "alice", NULL);
     wcs_assert_refused(email_of(&email, &res, a, "email"), res,
                        WCS_CODE_NO_EMAIL, "not an email");
+    /* An Entra guest UPN in the email claim: named as such, with the fix
+     * at the IdP, as in the NameID. */
+    a = assertion("opaque-1234", NAMEID_PERSISTENT);
+    add_attr(a, "email", NULL, "alice_contoso.com#EXT#@t.onmicrosoft.com",
+             NULL);
+    wcs_assert_refused(email_of(&email, &res, a, "email"), res,
+                       WCS_CODE_NO_EMAIL, "an Entra ID guest UPN");
+    ck_assert_ptr_nonnull(strstr(res.reason, "attribute \"email\""));
+    ck_assert_ptr_nonnull(strstr(res.reason, "user.mail"));
 }
 END_TEST
 

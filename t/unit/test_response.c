@@ -229,6 +229,10 @@ static const struct {
     /* The epoch is a time like any other, not "absent". */
     { "--not-on-or-after @0", WCS_SIGNED_EITHER, WCS_CODE_EXPIRED,
       "the assertion expired at 1970-01-01T00:00:00Z" },
+    /* Conditions expired at the epoch, the bearer confirmation valid: read
+     * as "no NotOnOrAfter", the expired assertion was accepted. */
+    { "--not-on-or-after @0 --scd-not-on-or-after 300", WCS_SIGNED_EITHER,
+      WCS_CODE_EXPIRED, "the assertion expired at 1970-01-01T00:00:00Z" },
     { "--scd-not-on-or-after @0", WCS_SIGNED_EITHER, WCS_CODE_EXPIRED,
       "subject confirmation expired at 1970-01-01T00:00:00Z" },
     { "--session-not-on-or-after @0", WCS_SIGNED_EITHER, WCS_CODE_EXPIRED,

@@ -439,7 +439,7 @@ START_TEST(session_mac_refuses)
 
     /* One byte of the body changed: alice becomes blice. */
     altered = apr_pstrdup(p, rec);
-    *strstr(altered, "user=alice") = 'U';
+    strstr(altered, "user=alice")[5] = 'b';
     overwrite(store, s->id, altered);
     wcs_assert_refused(load(&l, &res, store, s->id, sp, T0 + 1), res,
                        WCS_CODE_MISCONFIG, "does not verify");

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <apr_strings.h>
+#include <openssl/err.h>
 
 #include "check_wcs.h"
 #include "wcs_sig.h"
@@ -390,6 +391,57 @@ START_TEST(sig_verify_xmlsec_reason)
 }
 END_TEST
 
+/* A refused signature leaves nothing in OpenSSL's per-thread error queue:
+ * in httpd the next key tried, or another module's next TLS call on the
+ * same thread (mod_ssl), would read those errors as its own. */
+static void assert_no_openssl_error(const char *what)
+{
+    unsigned long e = ERR_peek_error();
+    char buf[256];
+
+    if (e) {
+        ERR_error_string_n(e, buf, sizeof(buf));
+    }
+    ck_assert_msg(e == 0, "%s left an OpenSSL error queued: %s", what,
+                  e ? buf : "");
+}
+
+START_TEST(sig_verify_clears_openssl_errors)
+{
+    wcs_result_t res;
+    const wcs_idp_t *idp = idp_named(WCS_TEST_IDP);
+    wcs_idp_t *rsa_ec = mixed_idp("idp.pem", "ec.pem");
+    xmlNodePtr value;
+    parsed_t ps;
+
+    ERR_clear_error();
+    /* A signature by another key: OpenSSL's verification fails. */
+    parse_signed(&ps, "--key attacker.key --keyinfo none");
+    wcs_assert_refused(verify(&res, ps.assertion, idp), res,
+                      WCS_CODE_SIGNATURE, "invalid");
+    assert_no_openssl_error("a signature by another key");
+    /* Two keys tried, neither verifies. */
+    parse_signed(&ps, "--issuer https://mixed.example.test/ "
+                 "--key attacker.key --keyinfo none");
+    wcs_assert_refused(verify(&res, ps.assertion, rsa_ec), res,
+                      WCS_CODE_SIGNATURE, "invalid");
+    assert_no_openssl_error("two keys, neither verifying");
+    /* A SignatureValue that is not base64. */
+    parse_signed(&ps, "");
+    value = wcs_xml_child(sig_of(ps.assertion), WCS_NS_DSIG,
+                          "SignatureValue", NULL);
+    xmlNodeSetContent(value, (const xmlChar *)"!!not base64!!");
+    wcs_assert_refused(verify(&res, ps.assertion, idp), res,
+                      WCS_CODE_SIGNATURE, "xmlsec refused the signature");
+    assert_no_openssl_error("a SignatureValue that is not base64");
+    /* And one that verifies. */
+    parse_signed(&ps, "");
+    ck_assert_msg(verify(&res, ps.assertion, idp) == APR_SUCCESS, "%s",
+                  res.reason);
+    assert_no_openssl_error("a valid signature");
+}
+END_TEST
+
 /* Found by fuzz_response: libxml2's C14N reports a relative namespace URI
  * through its generic error handler, which printed to the process's
  * stderr (in httpd, untagged lines in the main error log, several per
@@ -456,6 +508,7 @@ Suite *wcs_suite_sig(void)
     tcase_add_test(tc, sig_verify_algorithms);
     tcase_add_test(tc, sig_verify_key_types);
     tcase_add_test(tc, sig_verify_xmlsec_reason);
+    tcase_add_test(tc, sig_verify_clears_openssl_errors);
     tcase_add_test(tc, sig_verify_c14n_error_captured);
     suite_add_tcase(s, tc);
     return s;
