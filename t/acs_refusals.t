@@ -70,6 +70,16 @@ my @responses = (
      ['session-not-on-or-after' => -300]],
     ['not yet valid', '4b', qr/the assertion is valid from .* only/,
      ['not-before' => 300, 'not-on-or-after' => 600]],
+    # Whatever NotOnOrAfter says, a response older than
+    # WebcastSAMLMaxAssertionAge (default 300 s) plus the clock skew is
+    # dead: the replay cache need remember nothing longer.
+    ['issued too long ago', '4a',
+     qr/the Response was issued at \S+, more than 360s ago \(WebcastSAMLMaxAssertionAge 300s, clock skew 60s; now /,
+     ['issue-instant' => -400, 'not-before' => -400, 'not-on-or-after' => 3000,
+      'scd-not-on-or-after' => 3000]],
+    ['issued in the future', '4b',
+     qr/the Response was issued at \S+, in the future \(now \S+, clock skew 60s\)/,
+     ['issue-instant' => 300]],
     ['wrong audience', '4c',
      qr/the assertion is for audience "https:\/\/other\.example\.test\/", not this SP's entity ID "https:\/\/sp\.example\.test\/"/,
      [audience => 'https://other.example.test/']],
