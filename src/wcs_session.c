@@ -1,5 +1,6 @@
 #include <string.h>
 
+#include <apr_escape.h>
 #include <apr_lib.h>
 #include <apr_strings.h>
 #include <openssl/crypto.h>
@@ -198,18 +199,6 @@ static const wcs_store_key_t *session_key(const char *id, apr_pool_t *p)
     return key;
 }
 
-static void hex(char *out, const unsigned char *in, apr_size_t len)
-{
-    static const char digits[] = "0123456789abcdef";
-    apr_size_t i;
-
-    for (i = 0; i < len; i++) {
-        out[2 * i] = digits[in[i] >> 4];
-        out[2 * i + 1] = digits[in[i] & 0x0f];
-    }
-    out[2 * len] = '\0';
-}
-
 apr_status_t wcs_session_key_make(wcs_session_key_t **pk,
                                   const unsigned char *secret,
                                   apr_size_t len, const char *source,
@@ -229,7 +218,7 @@ apr_status_t wcs_session_key_make(wcs_session_key_t **pk,
     k->source = apr_pstrdup(p, source);
     /* The id names the key in records without revealing it. */
     EVP_Digest(secret, len, digest, &dlen, EVP_sha256(), NULL);
-    hex(k->id, digest, WCS_SESSION_KEY_ID_LEN / 2);
+    apr_escape_hex(k->id, digest, WCS_SESSION_KEY_ID_LEN / 2, 0, NULL);
     *pk = k;
     return APR_SUCCESS;
 }
@@ -256,7 +245,7 @@ static apr_status_t record_mac(char *out, const char *rec, apr_size_t len,
               &mlen) || mlen * 2 != MAC_HEX_LEN) {
         return APR_EGENERAL;
     }
-    hex(out, mac, mlen);
+    apr_escape_hex(out, mac, mlen, 0, NULL);
     return APR_SUCCESS;
 }
 
@@ -362,7 +351,7 @@ apr_status_t wcs_session_create(wcs_session_t **ps, wcs_result_t *res,
                           apr_strerror(rv, ebuf, sizeof(ebuf)));
     }
     id = apr_palloc(p, WCS_SESSION_ID_LEN + 1);
-    hex(id, raw, sizeof(raw));
+    apr_escape_hex(id, raw, sizeof(raw), 0, NULL);
     s->id = id;
     rec = wcs_session_encode(s, &len, p);
     if (rec) {
