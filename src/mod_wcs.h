@@ -1,8 +1,6 @@
 /*
  * mod_wcs: what the httpd glue files share.  Directive names are defined
- * here once; the directive table (mod_webcast_saml.c), the setters and the
- * error messages all use these names, and t/check_directives.sh proves
- * that each is documented in README and each config field is merged.
+ * once in src/wcs_names.h (the core names them in its reasons too).
  */
 #ifndef MOD_WCS_H
 #define MOD_WCS_H
@@ -16,6 +14,7 @@
 #include <util_mutex.h>
 
 #include "wcs_log.h"
+#include "wcs_names.h"
 #include "wcs_response.h"
 #include "wcs_store.h"
 
@@ -23,33 +22,6 @@
 #define WCS_LOG_TAG "WCS"
 #define WCS_CACHE_MUTEX_TYPE "webcast-saml-cache"
 #define WCS_REPLAY_MUTEX_TYPE "webcast-saml-replay"
-
-/* Per vhost (server config and <VirtualHost>). */
-#define WCS_CMD_SP_ENTITY_ID      "WebcastSAMLSPEntityID"
-#define WCS_CMD_ACS_URL           "WebcastSAMLACSURL"
-#define WCS_CMD_ENDPOINT_PATH     "WebcastSAMLEndpointPath"
-#define WCS_CMD_IDP_METADATA      "WebcastSAMLIdPMetadata"
-#define WCS_CMD_IDP               "WebcastSAMLIdP"
-#define WCS_CMD_ALLOW_SHA1        "WebcastSAMLAllowSHA1"
-#define WCS_CMD_IDP_EMAIL_DOMAINS "WebcastSAMLIdPEmailDomains"
-#define WCS_CMD_SIGNED_PARTS      "WebcastSAMLSignedParts"
-#define WCS_CMD_CLOCK_SKEW        "WebcastSAMLClockSkew"
-#define WCS_CMD_MAX_ASSERTION_AGE "WebcastSAMLMaxAssertionAge"
-#define WCS_CMD_MAX_RESPONSE_SIZE "WebcastSAMLMaxResponseSize"
-#define WCS_CMD_SESSION_LIFETIME  "WebcastSAMLSessionLifetime"
-#define WCS_CMD_COOKIE_NAME       "WebcastSAMLCookieName"
-#define WCS_CMD_COOKIE_SAMESITE   "WebcastSAMLCookieSameSite"
-#define WCS_CMD_COOKIE_SECURE     "WebcastSAMLCookieSecure"
-#define WCS_CMD_EMAIL_ATTRIBUTE   "WebcastSAMLEmailAttribute"
-#define WCS_CMD_ATTRIBUTE         "WebcastSAMLAttribute"
-/* Server config only: one store for the whole httpd. */
-#define WCS_CMD_SESSION_CACHE     "WebcastSAMLSessionCache"
-#define WCS_CMD_SESSION_KEY_FILE  "WebcastSAMLSessionKeyFile"
-#define WCS_CMD_REPLAY_CACHE      "WebcastSAMLReplayCache"
-/* Per directory, location or vhost. */
-#define WCS_CMD_ERROR_URL         "WebcastSAMLErrorURL"
-#define WCS_CMD_DEFAULT_TARGET    "WebcastSAMLDefaultTarget"
-#define WCS_CMD_EXPORT_HEADERS    "WebcastSAMLExportHeaders"
 
 #define WCS_ENDPOINT_DEFAULT "/saml"
 #define WCS_COOKIE_NAME_DEFAULT "webcast_saml_session"

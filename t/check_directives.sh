@@ -1,6 +1,6 @@
 #!/bin/sh
 # Proves what reviews forget: every directive name (defined once in
-# src/mod_wcs.h) is in the directive table and documented in README, and
+# src/wcs_names.h) is in the directive table and documented in README, and
 # every configuration field that has a _set flag is merged.
 set -u
 top=${WCS_TOP_SRCDIR:-$(pwd)}
@@ -19,7 +19,7 @@ check() { # description, command...
     fi
 }
 
-names=$(sed -n 's/^#define \(WCS_CMD_[A-Z0-9_]*\) *"\(WebcastSAML[A-Za-z0-9]*\)".*/\1:\2/p' src/mod_wcs.h)
+names=$(sed -n 's/^#define \(WCS_CMD_[A-Z0-9_]*\) *"\(WebcastSAML[A-Za-z0-9]*\)".*/\1:\2/p' src/wcs_names.h)
 for pair in $names; do
     macro=${pair%%:*}
     name=${pair#*:}
