@@ -11,6 +11,14 @@
 #include <http_protocol.h>
 
 #include "mod_wcs.h"
+#include "mod_wcs_acs.h"
+#include "mod_wcs_auth.h"
+#include "mod_wcs_config.h"
+#include "mod_wcs_error.h"
+#include "mod_wcs_idp.h"
+#include "mod_wcs_session.h"
+#include "mod_wcs_startup.h"
+#include "mod_wcs_store.h"
 
 static const command_rec wcs_cmds[] = {
     AP_INIT_TAKE1(WCS_CMD_SP_ENTITY_ID, wcs_set_sp_entity_id, NULL, RSRC_CONF,

@@ -1,9 +1,8 @@
 /*
  * mod_wcs_acs: the Assertion Consumer Service endpoint as httpd sees it:
  * read the POSTed form, hand SAMLResponse to the core, and answer with the
- * session cookie and a redirect to a configured target, or with the
- * invalid-request page (a redirect to WebcastSAMLErrorURL, or a small
- * built-in page) and one log line that gives the reason and the ref.
+ * session cookie and a redirect to a configured target, or with a refusal
+ * (mod_wcs_error.c).
  */
 #include <apr_strings.h>
 
@@ -16,84 +15,20 @@
 #include <util_cookies.h>
 
 #include "mod_wcs.h"
+#include "mod_wcs_acs.h"
+#include "mod_wcs_config.h"
+#include "mod_wcs_error.h"
+#include "mod_wcs_log.h"
+#include "mod_wcs_session.h"
+#include "mod_wcs_store.h"
 #include "wcs_acs.h"
 
 APLOG_USE_MODULE(webcast_saml);
 
-#define REF_BYTES 6
 #define FORM_MAX_FIELDS 16
-
-static const char *new_ref(request_rec *r)
-{
-    unsigned char raw[REF_BYTES];
-    char *ref = apr_palloc(r->pool, 2 * REF_BYTES + 1);
-    int i;
-
-    /* A correlation ID, not a secret: the fast generator is enough. */
-    ap_random_insecure_bytes(raw, sizeof(raw));
-    for (i = 0; i < REF_BYTES; i++) {
-        apr_snprintf(ref + 2 * i, 3, "%02x", raw[i]);
-    }
-    return ref;
-}
-
-static void no_store(request_rec *r)
-{
-    apr_table_setn(r->err_headers_out, "Cache-Control", "no-store");
-    apr_table_setn(r->err_headers_out, "Pragma", "no-cache");
-}
-
-/* An absolute URL for a configured target (local path or URL). */
-static const char *target_url(request_rec *r, const char *target)
-{
-    return target[0] == '/' ? ap_construct_url(r->pool, target, r) : target;
-}
-
-/* url with "code=..&ref=.." added to its query, before any fragment (a
- * browser keeps the fragment to itself, so a query after it is lost). */
-static const char *error_location(request_rec *r, const char *url,
-                                  const char *code, const char *ref)
-{
-    const char *hash = ap_strchr_c(url, '#');
-    const char *base = hash ? apr_pstrmemdup(r->pool, url, hash - url) : url;
-
-    return apr_pstrcat(r->pool, base, ap_strchr_c(base, '?') ? "&" : "?",
-                       "code=", code, "&ref=", ref, hash ? hash : "", NULL);
-}
-
-int wcs_acs_refuse(request_rec *r, wcs_code_t code, const char *reason)
-{
-    wcs_dir_conf_t *dc = ap_get_module_config(r->per_dir_config,
-                                              &webcast_saml_module);
-    const char *ref = new_ref(r), *str = wcs_code_str(code), *page;
-    int status = wcs_code_http_status(code);
-
-    apr_table_setn(r->notes, "webcast-saml-ref", ref);
-    apr_table_setn(r->notes, "webcast-saml-code", str);
-    ap_log_rerror(APLOG_MARK, status >= 500 ? APLOG_ERR
-                  : APLOG_WARNING, 0, r,
-                  WCS_LOG_TAG "02001: [ref %s] refused with code %s: %s",
-                  ref, str, reason);
-    no_store(r);
-    if (dc->error_url) {
-        apr_table_setn(r->headers_out, "Location",
-                       error_location(r, target_url(r, dc->error_url), str,
-                                      ref));
-        return HTTP_SEE_OTHER;
-    }
-    page = apr_psprintf(r->pool,
-        "<!DOCTYPE html>\n<html lang=\"en\"><head>"
-        "<title>Sign-in failed</title></head><body>"
-        "<h1>Sign-in failed</h1><p>%s</p>"
-        "<p>Error code: <strong id=\"code\">%s</strong><br>"
-        "Reference: <code id=\"ref\">%s</code></p>"
-        "<p>Please quote the code and reference when you contact support."
-        "</p></body></html>\n",
-        ap_escape_html(r->pool, wcs_code_text(code)),
-        ap_escape_html(r->pool, str), ap_escape_html(r->pool, ref));
-    ap_custom_response(r, status, page);
-    return status;
-}
+/* Form fields besides SAMLResponse (RelayState) fit in this. */
+#define WCS_FORM_SLACK 8192
+#define WCS_RELAYSTATE_MAX 1024
 
 static const char *flatten(request_rec *r, apr_bucket_brigade *bb,
                            apr_size_t *len)
@@ -146,20 +81,18 @@ static int read_form(request_rec *r, wcs_srv_conf_t *sc, acs_form_t *form)
 
     memset(form, 0, sizeof(*form));
     if (r->method_number != M_POST) {
-        return wcs_acs_refuse(r, WCS_CODE_NO_RESPONSE,
-                              apr_psprintf(r->pool, "the ACS was requested "
-                                           "with %s; the IdP must POST a "
-                                           "SAMLResponse", r->method));
+        return wcs_error_refuse(r, WCS_CODE_NO_RESPONSE, apr_psprintf(
+            r->pool, "the ACS was requested with %s; the IdP must POST a "
+            "SAMLResponse", r->method));
     }
     rc = ap_parse_form_data(r, NULL, &pairs, FORM_MAX_FIELDS, limit);
     if (rc == HTTP_REQUEST_ENTITY_TOO_LARGE) {
-        return wcs_acs_refuse(r, WCS_CODE_GENERAL,
-                              too_large(r, sc, pairs, limit));
+        return wcs_error_refuse(r, WCS_CODE_GENERAL,
+                                too_large(r, sc, pairs, limit));
     }
     if (rc != OK) {
-        return wcs_acs_refuse(r, WCS_CODE_GENERAL,
-                              apr_psprintf(r->pool, "cannot read the POST "
-                                           "body (HTTP %d)", rc));
+        return wcs_error_refuse(r, WCS_CODE_GENERAL, apr_psprintf(
+            r->pool, "cannot read the POST body (HTTP %d)", rc));
     }
     for (i = 0; i < pairs->nelts; i++) {
         ap_form_pair_t *pair = &APR_ARRAY_IDX(pairs, i, ap_form_pair_t);
@@ -171,45 +104,17 @@ static int read_form(request_rec *r, wcs_srv_conf_t *sc, acs_form_t *form)
         else if (!strcmp(pair->name, "RelayState")) {
             form->relay_state = flatten(r, pair->value, &len);
             if (len > WCS_RELAYSTATE_MAX) {
-                return wcs_acs_refuse(r, WCS_CODE_GENERAL, apr_psprintf(
+                return wcs_error_refuse(r, WCS_CODE_GENERAL, apr_psprintf(
                     r->pool, "RelayState is %" APR_SIZE_T_FMT " bytes, over "
                     "%d", len, WCS_RELAYSTATE_MAX));
             }
         }
     }
     if (form->saml_count > 1) {
-        return wcs_acs_refuse(r, WCS_CODE_GENERAL,
-                              "the POST carries several SAMLResponse fields");
+        return wcs_error_refuse(r, WCS_CODE_GENERAL, "the POST carries "
+                                "several SAMLResponse fields");
     }
     return OK;
-}
-
-static int cookie_secure(request_rec *r, wcs_srv_conf_t *sc,
-                         const char *acs_url)
-{
-    if (!strcmp(sc->cookie_samesite, "None")
-        || sc->cookie_secure == WCS_SECURE_ON) {
-        return 1;
-    }
-    if (sc->cookie_secure == WCS_SECURE_OFF) {
-        return 0;
-    }
-    return !strcasecmp(ap_http_scheme(r), "https")
-           || !strncasecmp(acs_url, "https:", 6);
-}
-
-static void set_cookie(request_rec *r, wcs_srv_conf_t *sc,
-                       const char *acs_url, const char *id)
-{
-    const char *attrs = apr_pstrcat(r->pool, "Path=/;HttpOnly;SameSite=",
-                                    sc->cookie_samesite,
-                                    cookie_secure(r, sc, acs_url)
-                                    ? ";Secure" : "", NULL);
-
-    /* err_headers_out: the redirect is sent as an error response, which
-     * keeps only those. */
-    ap_cookie_write(r, sc->cookie_name, id, attrs, 0, r->err_headers_out,
-                    NULL);
 }
 
 /* The ACS URL without WebcastSAMLACSURL: from the configured ServerName
@@ -236,6 +141,7 @@ int wcs_acs_run(request_rec *r, wcs_srv_conf_t *sc)
 {
     wcs_dir_conf_t *dc = ap_get_module_config(r->per_dir_config,
                                               &webcast_saml_module);
+    wcs_req_t *req = wcs_req(r);
     wcs_result_t res = { WCS_CODE_NONE, NULL };
     wcs_sp_t sp = *sc->sp;
     wcs_session_t *session;
@@ -256,24 +162,24 @@ int wcs_acs_run(request_rec *r, wcs_srv_conf_t *sc)
     store = wcs_store_for(r);
     replay = wcs_replay_store_for(r);
     if (!store || !replay) {
-        return wcs_acs_refuse(r, WCS_CODE_STORE, "the session or replay cache "
-                              "is not initialised");
+        return wcs_error_refuse(r, WCS_CODE_STORE, "the session or replay "
+                                "cache is not initialised");
     }
     if (form.relay_state) {
         ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, WCS_LOG_TAG "02002: "
-                      "RelayState \"%s\" (not used as a URL)",
-                      ap_escape_logitem(r->pool, form.relay_state));
+                      "[ref %s] RelayState \"%s\" (not used as a URL)",
+                      req->ref, ap_escape_logitem(r->pool, form.relay_state));
     }
     if (wcs_acs_login(&session, &res, &sp, store, replay, form.saml,
-                      form.saml_len, apr_time_now(), wcs_logger_for(r, NULL),
+                      form.saml_len, apr_time_now(), req->lg,
                       r->pool)
         != APR_SUCCESS) {
-        return wcs_acs_refuse(r, res.code, res.reason);
+        return wcs_error_refuse(r, res.code, res.reason);
     }
-    set_cookie(r, sc, sp.acs_url, session->id);
-    no_store(r);
+    wcs_cookie_set(r, sc, sp.acs_url, session->id);
+    wcs_no_store(r);
     apr_table_setn(r->headers_out, "Location",
-                   target_url(r, dc->default_target));
+                   wcs_target_url(r, dc->default_target));
     return HTTP_SEE_OTHER;
 }
 
@@ -287,5 +193,21 @@ int wcs_acs_handler(request_rec *r)
     if (!sc->sp || !ap_is_initial_req(r) || strcmp(r->uri, sc->acs_path)) {
         return DECLINED;
     }
+    wcs_req(r);                  /* the ref of every line from here on */
     return wcs_acs_run(r, sc);
+}
+
+/* --- directives ---------------------------------------------------------- */
+
+const char *wcs_set_default_target(cmd_parms *cmd, void *dc,
+                                   const char *arg)
+{
+    wcs_dir_conf_t *d = dc;
+    const char *err = wcs_cfg_target(cmd, arg);
+
+    if (!err) {
+        d->default_target = arg;
+        d->default_target_set = 1;
+    }
+    return err;
 }

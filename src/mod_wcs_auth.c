@@ -2,8 +2,7 @@
  * mod_wcs_auth: authentication of protected locations (AuthType
  * WebcastSAML): a session cookie becomes REMOTE_USER and the WEBCAST_*
  * variables; incoming headers that look like ours and the session cookie
- * are taken out of every request the AuthType applies to.  Also the
- * core's log printer.
+ * are taken out of every request the AuthType applies to.
  */
 #include <apr_strings.h>
 #include <apr_lib.h>
@@ -18,53 +17,20 @@
 #include <util_cookies.h>
 
 #include "mod_wcs.h"
+#include "mod_wcs_acs.h"
+#include "mod_wcs_auth.h"
+#include "mod_wcs_config.h"
+#include "mod_wcs_error.h"
+#include "mod_wcs_log.h"
+#include "mod_wcs_session.h"
+#include "mod_wcs_store.h"
 #include "wcs_session.h"
 
 APLOG_USE_MODULE(webcast_saml);
 
 /* r->notes: the user this module authenticated the request as (a parent
- * request's user is reused only with it), and the session cookie's value
- * once the cookie is out of the request's headers. */
+ * request's user is reused only with it). */
 #define NOTE_USER "webcast-saml-user"
-#define NOTE_COOKIE "webcast-saml-cookie"
-
-/* --- the core's log printer --------------------------------------------- */
-
-typedef struct {
-    request_rec *r;
-} log_baton_t;
-
-static void log_print(void *baton, const char *file, int line,
-                      wcs_log_level_t level, const char *msg)
-{
-    log_baton_t *b = baton;
-
-    ap_log_rerror_(file, line, APLOG_MODULE_INDEX, (int)level, 0, b->r,
-                   WCS_LOG_TAG ": %s", msg);
-}
-
-static int log_is_level(void *baton, wcs_log_level_t level)
-{
-    log_baton_t *b = baton;
-
-    return APLOG_R_MODULE_IS_LEVEL(b->r, APLOG_MODULE_INDEX, (int)level);
-}
-
-void wcs_log_install(void)
-{
-    wcs_log_set(log_print, log_is_level);
-}
-
-wcs_logger_t *wcs_logger_for(request_rec *r, const char *ref)
-{
-    wcs_logger_t *lg = apr_pcalloc(r->pool, sizeof(*lg));
-    log_baton_t *b = apr_pcalloc(r->pool, sizeof(*b));
-
-    b->r = r;
-    lg->baton = b;
-    lg->ref = ref;
-    return lg;
-}
 
 /* --- headers ----------------------------------------------------------- */
 
@@ -142,7 +108,7 @@ static void scrub_headers(request_rec *r)
         const char *name = APR_ARRAY_IDX(names, i, const char *);
 
         ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, WCS_LOG_TAG "04001: "
-                      "removed incoming header %s",
+                      "[ref %s] removed incoming header %s", wcs_req(r)->ref,
                       ap_escape_logitem(r->pool, name));
         apr_table_unset(r->headers_in, name);
     }
@@ -175,8 +141,8 @@ static void scrub_connection(request_rec *r)
         return;
     }
     ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, WCS_LOG_TAG "04003: "
-                  "removed WEBCAST-like tokens from Connection: %s",
-                  ap_escape_logitem(r->pool, conn));
+                  "[ref %s] removed WEBCAST-like tokens from Connection: %s",
+                  wcs_req(r)->ref, ap_escape_logitem(r->pool, conn));
     if (kept) {
         apr_table_setn(r->headers_in, "Connection", kept);
     }
@@ -246,11 +212,6 @@ static int copy_webcast(void *rec, const char *key, const char *value)
     return 1;
 }
 
-static const request_rec *parent_of(const request_rec *r)
-{
-    return r->main ? r->main : r->prev;
-}
-
 /* Did this module authenticate parent as its user?  Either directly (the
  * note) or by passing that same user down from a request it did
  * authenticate; a user from Basic or any other AuthType is not ours. */
@@ -260,7 +221,7 @@ static int authenticated_here(const request_rec *parent)
     const char *note;
 
     for (q = parent; q && q->user && !strcmp(q->user, parent->user);
-         q = parent_of(q)) {
+         q = wcs_req_parent(q)) {
         note = apr_table_get(q->notes, NOTE_USER);
         if (note) {
             return !strcmp(note, parent->user);
@@ -273,7 +234,7 @@ static int authenticated_here(const request_rec *parent)
  * this module made the parent that. */
 static int reuse_parent(request_rec *r)
 {
-    const request_rec *parent = parent_of(r);
+    const request_rec *parent = wcs_req_parent(r);
     apr_table_t *env;
 
     if (!parent || !parent->user || !authenticated_here(parent)) {
@@ -288,42 +249,17 @@ static int reuse_parent(request_rec *r)
     return 1;
 }
 
-/* The session cookie's value: taken out of r's own headers (the
- * application never needs the session ID, so it can never leak it) and
- * kept in a note, or already taken out of a request r descends from
- * (sub-requests copy their parent's headers, internal redirects share
- * them).  NULL without a cookie. */
-static const char *take_session_cookie(request_rec *r)
-{
-    wcs_srv_conf_t *sc = ap_get_module_config(r->server->module_config,
-                                              &webcast_saml_module);
-    const request_rec *q;
-    const char *id = NULL;
-
-    ap_cookie_read(r, sc->cookie_name, &id, 1);
-    if (id) {
-        apr_table_setn(r->notes, NOTE_COOKIE, id);
-        return id;
-    }
-    for (q = r; q; q = parent_of(q)) {
-        id = apr_table_get(q->notes, NOTE_COOKIE);
-        if (id) {
-            return id;
-        }
-    }
-    return NULL;
-}
-
 int wcs_scrub_request(request_rec *r)
 {
     if (!is_ours(r)) {
         return DECLINED;
     }
+    wcs_req(r);                  /* the ref of every line from here on */
     scrub_headers(r);
     if (r->main) {
         scrub_inherited_env(r);
     }
-    take_session_cookie(r);
+    wcs_cookie_take(r);
     /* A sub-request or internal redirect with its parent's configuration
      * is not authenticated again (httpd copies the user): the identity
      * scrubbed from its copy of the headers is exported anew. */
@@ -331,21 +267,6 @@ int wcs_scrub_request(request_rec *r)
         reuse_parent(r);
     }
     return DECLINED;
-}
-
-static int not_signed_in(request_rec *r)
-{
-    apr_table_setn(r->err_headers_out, "Cache-Control", "no-store");
-    if (ap_response_code_string(r, ap_index_of_response(HTTP_UNAUTHORIZED))) {
-        return HTTP_UNAUTHORIZED;   /* the admin's ErrorDocument 401 */
-    }
-    ap_custom_response(r, HTTP_UNAUTHORIZED,
-        "<!DOCTYPE html>\n<html lang=\"en\"><head>"
-        "<title>Sign-in required</title></head><body>"
-        "<h1>Sign-in required</h1><p>Please open this webcast from the link "
-        "your organisation gave you, so that it can sign you in.</p>"
-        "</body></html>\n");
-    return HTTP_UNAUTHORIZED;
 }
 
 int wcs_check_authn(request_rec *r)
@@ -363,9 +284,9 @@ int wcs_check_authn(request_rec *r)
     }
     sc = ap_get_module_config(r->server->module_config, &webcast_saml_module);
     if (!sc->sp) {
-        return wcs_acs_refuse(r, WCS_CODE_MISCONFIG, "AuthType " WCS_AUTH_TYPE
-                              " is used in a vhost that has no "
-                              WCS_CMD_SP_ENTITY_ID " and IdP");
+        return wcs_error_refuse(r, WCS_CODE_MISCONFIG, "AuthType "
+                                WCS_AUTH_TYPE " is used in a vhost that has "
+                                "no " WCS_CMD_SP_ENTITY_ID " and IdP");
     }
     if (!ap_is_initial_req(r)) {
         if (reuse_parent(r)) {
@@ -377,27 +298,28 @@ int wcs_check_authn(request_rec *r)
         return wcs_acs_run(r, sc);
     }
     /* Out of the headers since wcs_scrub_request. */
-    id = take_session_cookie(r);
+    id = wcs_cookie_take(r);
     if (!id || !wcs_session_id_valid(id)) {
-        return not_signed_in(r);
+        return wcs_error_not_signed_in(r);
     }
     store = wcs_store_for(r);
     rv = store ? wcs_session_load(&session, &res, store, id, sc->sp,
                                   apr_time_now(), r->pool)
                : APR_EINIT;
     if (rv == APR_NOTFOUND) {
-        return not_signed_in(r);
+        return wcs_error_not_signed_in(r);
     }
     if (rv == WCS_EREFUSED) {
         /* A session that exists but is not for this site (any more): the
          * person signs in again; the log says why.  Only a prefix of the
          * ID is logged: the ID is the credential. */
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, WCS_LOG_TAG "04002: "
-                      "session %.8s... refused: %s", id, res.reason);
-        return not_signed_in(r);
+                      "[ref %s] session %.8s... refused: %s", wcs_req(r)->ref,
+                      id, res.reason);
+        return wcs_error_not_signed_in(r);
     }
     if (rv != APR_SUCCESS) {
-        return wcs_acs_refuse(r, WCS_CODE_STORE, apr_psprintf(
+        return wcs_error_refuse(r, WCS_CODE_STORE, apr_psprintf(
             r->pool, "session lookup failed: %s",
             apr_strerror(rv, ebuf, sizeof(ebuf))));
     }
@@ -406,4 +328,15 @@ int wcs_check_authn(request_rec *r)
     apr_table_setn(r->notes, NOTE_USER, r->user);
     export_env(r, session->env);
     return OK;
+}
+
+/* --- directives ---------------------------------------------------------- */
+
+const char *wcs_set_export_headers(cmd_parms *cmd, void *dc, int flag)
+{
+    wcs_dir_conf_t *d = dc;
+
+    d->export_headers = flag;
+    d->export_headers_set = 1;
+    return NULL;
 }

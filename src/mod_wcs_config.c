@@ -1,7 +1,9 @@
 /*
- * mod_wcs_config: configuration records, their merge, and the directive
- * setters (each named after its field, checking its own context).  What
- * is made of them at start-up is in mod_wcs_startup.c.
+ * mod_wcs_config: configuration records, their merge, the small parsers
+ * all setters share, and the setters of the SP's own definition (each
+ * named after its field, checking its own context).  The setters of the
+ * IdPs, sessions, caches, refusal pages, ACS and authentication live with
+ * their concern; what start-up makes of it all is in mod_wcs_startup.c.
  */
 #include <apr_strings.h>
 #include <apr_lib.h>
@@ -12,12 +14,10 @@
 #include <http_log.h>
 
 #include "mod_wcs.h"
+#include "mod_wcs_config.h"
 #include "wcs_identity.h"
 #include "wcs_session.h"
-#include "wcs_str.h"
-#include "wcs_idp.h"
 #include "wcs_url.h"
-#include "wcs_xml.h"
 
 APLOG_USE_MODULE(webcast_saml);
 
@@ -105,7 +105,7 @@ void *wcs_merge_dir_conf(apr_pool_t *p, void *basev, void *addv)
     return c;
 }
 
-static wcs_srv_conf_t *srv_conf(cmd_parms *cmd)
+wcs_srv_conf_t *wcs_cfg_srv(cmd_parms *cmd)
 {
     return ap_get_module_config(cmd->server->module_config,
                                 &webcast_saml_module);
@@ -113,17 +113,10 @@ static wcs_srv_conf_t *srv_conf(cmd_parms *cmd)
 
 /* --- small parsers ----------------------------------------------------- */
 
-typedef struct {
-    const char *name;
-    int value;
-} wcs_enum_t;
-
-/* Parse arg as one of table (case-insensitively); the error lists what
- * is allowed. */
-static const char *parse_enum(cmd_parms *cmd, const wcs_enum_t *table,
+const char *wcs_cfg_enum(cmd_parms *cmd, const wcs_cfg_enum_t *table,
                               const char *arg, int *out)
 {
-    const wcs_enum_t *e;
+    const wcs_cfg_enum_t *e;
     const char *allowed = NULL;
 
     for (e = table; e->name; e++) {
@@ -139,7 +132,7 @@ static const char *parse_enum(cmd_parms *cmd, const wcs_enum_t *table,
 }
 
 /* Parse a whole number within [min, max]. */
-static const char *parse_number(cmd_parms *cmd, const char *arg,
+const char *wcs_cfg_number(cmd_parms *cmd, const char *arg,
                                 apr_int64_t min, apr_int64_t max,
                                 apr_int64_t *out)
 {
@@ -157,16 +150,16 @@ static const char *parse_number(cmd_parms *cmd, const char *arg,
     return NULL;
 }
 
-static int is_local_path(const char *s)
+int wcs_cfg_local_path(const char *s)
 {
     return s[0] == '/' && s[1] != '/' && !strpbrk(s, "\r\n\\");
 }
 
-static const char *parse_target(cmd_parms *cmd, const char *arg)
+const char *wcs_cfg_target(cmd_parms *cmd, const char *arg)
 {
     const char *norm;
 
-    if (is_local_path(arg)
+    if (wcs_cfg_local_path(arg)
         || (wcs_url_normalise(&norm, arg, cmd->temp_pool) == APR_SUCCESS
             && !strpbrk(arg, "\r\n"))) {
         return NULL;
@@ -180,7 +173,7 @@ static const char *parse_target(cmd_parms *cmd, const char *arg)
 
 const char *wcs_set_sp_entity_id(cmd_parms *cmd, void *dc, const char *arg)
 {
-    wcs_srv_conf_t *sc = srv_conf(cmd);
+    wcs_srv_conf_t *sc = wcs_cfg_srv(cmd);
 
     if (!*arg || strpbrk(arg, " \t\r\n")) {
         return apr_psprintf(cmd->pool, "%s: \"%s\" is not an entity ID (a URI "
@@ -193,7 +186,7 @@ const char *wcs_set_sp_entity_id(cmd_parms *cmd, void *dc, const char *arg)
 
 const char *wcs_set_acs_url(cmd_parms *cmd, void *dc, const char *arg)
 {
-    wcs_srv_conf_t *sc = srv_conf(cmd);
+    wcs_srv_conf_t *sc = wcs_cfg_srv(cmd);
     const char *norm;
 
     if (wcs_url_normalise(&norm, arg, cmd->temp_pool) != APR_SUCCESS) {
@@ -207,14 +200,14 @@ const char *wcs_set_acs_url(cmd_parms *cmd, void *dc, const char *arg)
 
 const char *wcs_set_endpoint_path(cmd_parms *cmd, void *dc, const char *arg)
 {
-    wcs_srv_conf_t *sc = srv_conf(cmd);
+    wcs_srv_conf_t *sc = wcs_cfg_srv(cmd);
     char *path = apr_pstrdup(cmd->pool, arg);
     apr_size_t len = strlen(path);
 
     while (len > 1 && path[len - 1] == '/') {
         path[--len] = '\0';
     }
-    if (!is_local_path(path) || len < 2 || strpbrk(path, "?#")) {
+    if (!wcs_cfg_local_path(path) || len < 2 || strpbrk(path, "?#")) {
         return apr_psprintf(cmd->pool, "%s: \"%s\" is not a local URL path "
                             "such as /saml", cmd->cmd->name, arg);
     }
@@ -223,131 +216,17 @@ const char *wcs_set_endpoint_path(cmd_parms *cmd, void *dc, const char *arg)
     return NULL;
 }
 
-/* The vhost's own IdP table: the first IdP directive in a vhost starts a
- * fresh one, so that vhosts never add to the main server's table. */
-static apr_hash_t *own_idps(cmd_parms *cmd, wcs_srv_conf_t *sc)
-{
-    if (!sc->idps_set) {
-        sc->idps = apr_hash_make(cmd->pool);
-        sc->idps_set = 1;
-    }
-    return sc->idps;
-}
-
-const char *wcs_set_idp_metadata(cmd_parms *cmd, void *dc, const char *arg)
-{
-    wcs_srv_conf_t *sc = srv_conf(cmd);
-    const char *path = ap_server_root_relative(cmd->temp_pool, arg), *err;
-    int count;
-
-    if (!path) {
-        return apr_psprintf(cmd->pool, "%s: invalid file path \"%s\"",
-                            cmd->cmd->name, arg);
-    }
-    if (wcs_idp_load_metadata(own_idps(cmd, sc), &count, &err, path,
-                              cmd->pool, cmd->temp_pool) != APR_SUCCESS) {
-        return apr_psprintf(cmd->pool, "%s: %s", cmd->cmd->name, err);
-    }
-    return NULL;
-}
-
-const char *wcs_set_idp(cmd_parms *cmd, void *dc, int argc,
-                        char *const argv[])
-{
-    wcs_srv_conf_t *sc = srv_conf(cmd);
-    apr_hash_t *idps;
-    wcs_idp_t *idp;
-    const char *err, *path;
-    int i;
-
-    if (argc < 2) {
-        return apr_psprintf(cmd->pool, "%s takes an entity ID and at least "
-                            "one certificate file", cmd->cmd->name);
-    }
-    idps = own_idps(cmd, sc);
-    idp = apr_hash_get(idps, argv[0], APR_HASH_KEY_STRING);
-    if (idp && strcmp(idp->source, WCS_CMD_IDP)) {
-        return apr_psprintf(cmd->pool, "%s: IdP %s is already configured from "
-                            "%s", cmd->cmd->name, argv[0], idp->source);
-    }
-    if (!idp) {
-        idp = wcs_idp_create(argv[0], WCS_CMD_IDP, cmd->pool);
-    }
-    for (i = 1; i < argc; i++) {
-        path = ap_server_root_relative(cmd->temp_pool, argv[i]);
-        if (!path || wcs_idp_add_cert_file(idp, &err, path, cmd->pool)
-                     != APR_SUCCESS) {
-            return apr_psprintf(cmd->pool, "%s: %s", cmd->cmd->name,
-                                path ? err : "invalid file path");
-        }
-    }
-    apr_hash_set(idps, idp->entity_id, APR_HASH_KEY_STRING, idp);
-    return NULL;
-}
-
-const char *wcs_set_sha1_idps(cmd_parms *cmd, void *dc, const char *arg)
-{
-    wcs_srv_conf_t *sc = srv_conf(cmd);
-
-    if (!sc->sha1_idps_set) {
-        sc->sha1_idps = apr_array_make(cmd->pool, 1, sizeof(const char *));
-        sc->sha1_idps_set = 1;
-    }
-    APR_ARRAY_PUSH(sc->sha1_idps, const char *) = arg;
-    return NULL;
-}
-
-const char *wcs_set_idp_domains(cmd_parms *cmd, void *dc, int argc,
-                                char *const argv[])
-{
-    wcs_srv_conf_t *sc = srv_conf(cmd);
-    apr_array_header_t *list;
-    char *d, *c;
-    int i;
-
-    if (argc < 2) {
-        return apr_psprintf(cmd->pool, "%s takes an IdP entity ID and at "
-                            "least one email domain", cmd->cmd->name);
-    }
-    if (!sc->idp_domains_set) {
-        sc->idp_domains = apr_hash_make(cmd->pool);
-        sc->idp_domains_set = 1;
-    }
-    list = apr_hash_get(sc->idp_domains, argv[0], APR_HASH_KEY_STRING);
-    if (!list) {
-        list = apr_array_make(cmd->pool, argc - 1, sizeof(const char *));
-        apr_hash_set(sc->idp_domains, apr_pstrdup(cmd->pool, argv[0]),
-                     APR_HASH_KEY_STRING, list);
-    }
-    for (i = 1; i < argc; i++) {
-        if (!wcs_email_domain_pattern_valid(argv[i])) {
-            return apr_psprintf(cmd->pool, "%s: \"%s\" is not an email domain "
-                                "(example.com), a wildcard for its "
-                                "subdomains (*.example.com) or *",
-                                cmd->cmd->name, argv[i]);
-        }
-        d = apr_pstrdup(cmd->pool, argv[i]);
-        for (c = d; *c; c++) {
-            if (*c >= 'A' && *c <= 'Z') {
-                *c = (char)(*c - 'A' + 'a');
-            }
-        }
-        APR_ARRAY_PUSH(list, const char *) = d;
-    }
-    return NULL;
-}
-
 const char *wcs_set_signed_parts(cmd_parms *cmd, void *dc, const char *arg)
 {
-    static const wcs_enum_t parts[] = {
+    static const wcs_cfg_enum_t parts[] = {
         { "either", WCS_SIGNED_EITHER },
         { "assertion", WCS_SIGNED_ASSERTION },
         { "response", WCS_SIGNED_RESPONSE },
         { "both", WCS_SIGNED_BOTH },
         { NULL, 0 }
     };
-    wcs_srv_conf_t *sc = srv_conf(cmd);
-    const char *err = parse_enum(cmd, parts, arg, &sc->signed_parts);
+    wcs_srv_conf_t *sc = wcs_cfg_srv(cmd);
+    const char *err = wcs_cfg_enum(cmd, parts, arg, &sc->signed_parts);
 
     sc->signed_parts_set = !err;
     return err;
@@ -355,9 +234,9 @@ const char *wcs_set_signed_parts(cmd_parms *cmd, void *dc, const char *arg)
 
 const char *wcs_set_clock_skew(cmd_parms *cmd, void *dc, const char *arg)
 {
-    wcs_srv_conf_t *sc = srv_conf(cmd);
+    wcs_srv_conf_t *sc = wcs_cfg_srv(cmd);
     apr_int64_t n;
-    const char *err = parse_number(cmd, arg, 0,
+    const char *err = wcs_cfg_number(cmd, arg, 0,
                                    apr_time_sec(WCS_CLOCK_SKEW_MAX), &n);
 
     if (!err) {
@@ -370,9 +249,9 @@ const char *wcs_set_clock_skew(cmd_parms *cmd, void *dc, const char *arg)
 const char *wcs_set_max_assertion_age(cmd_parms *cmd, void *dc,
                                       const char *arg)
 {
-    wcs_srv_conf_t *sc = srv_conf(cmd);
+    wcs_srv_conf_t *sc = wcs_cfg_srv(cmd);
     apr_int64_t n;
-    const char *err = parse_number(
+    const char *err = wcs_cfg_number(
         cmd, arg, apr_time_sec(WCS_MAX_ASSERTION_AGE_MIN),
         apr_time_sec(WCS_MAX_ASSERTION_AGE_MAX), &n);
 
@@ -386,9 +265,9 @@ const char *wcs_set_max_assertion_age(cmd_parms *cmd, void *dc,
 const char *wcs_set_max_response_size(cmd_parms *cmd, void *dc,
                                       const char *arg)
 {
-    wcs_srv_conf_t *sc = srv_conf(cmd);
+    wcs_srv_conf_t *sc = wcs_cfg_srv(cmd);
     apr_int64_t n;
-    const char *err = parse_number(cmd, arg, WCS_MAX_RESPONSE_MIN,
+    const char *err = wcs_cfg_number(cmd, arg, WCS_MAX_RESPONSE_MIN,
                                    WCS_MAX_RESPONSE_MAX, &n);
 
     if (!err) {
@@ -398,76 +277,10 @@ const char *wcs_set_max_response_size(cmd_parms *cmd, void *dc,
     return err;
 }
 
-const char *wcs_set_session_lifetime(cmd_parms *cmd, void *dc,
-                                     const char *arg)
-{
-    wcs_srv_conf_t *sc = srv_conf(cmd);
-    apr_int64_t n;
-    const char *err = parse_number(cmd, arg,
-                                   apr_time_sec(WCS_SESSION_LIFETIME_MIN),
-                                   apr_time_sec(WCS_SESSION_LIFETIME_MAX), &n);
-
-    if (!err) {
-        sc->session_lifetime = apr_time_from_sec(n);
-        sc->session_lifetime_set = 1;
-    }
-    return err;
-}
-
-const char *wcs_set_cookie_name(cmd_parms *cmd, void *dc, const char *arg)
-{
-    wcs_srv_conf_t *sc = srv_conf(cmd);
-    const char *c;
-
-    for (c = arg; *c; c++) {
-        /* RFC 6265 cookie-name is an RFC 2616 token. */
-        if (!apr_isalnum(*c) && !strchr("!#$%&'*+-.^_`|~", *c)) {
-            break;
-        }
-    }
-    if (!*arg || *c) {
-        return apr_psprintf(cmd->pool, "%s: \"%s\" is not a valid cookie name",
-                            cmd->cmd->name, arg);
-    }
-    sc->cookie_name = arg;
-    sc->cookie_name_set = 1;
-    return NULL;
-}
-
-const char *wcs_set_cookie_samesite(cmd_parms *cmd, void *dc,
-                                    const char *arg)
-{
-    static const wcs_enum_t values[] = {
-        { "Lax", 0 }, { "Strict", 1 }, { "None", 2 }, { NULL, 0 }
-    };
-    wcs_srv_conf_t *sc = srv_conf(cmd);
-    int v;
-    const char *err = parse_enum(cmd, values, arg, &v);
-
-    if (!err) {
-        sc->cookie_samesite = values[v].name;
-        sc->cookie_samesite_set = 1;
-    }
-    return err;
-}
-
-const char *wcs_set_cookie_secure(cmd_parms *cmd, void *dc, const char *arg)
-{
-    static const wcs_enum_t values[] = {
-        { "auto", WCS_SECURE_AUTO }, { "on", WCS_SECURE_ON },
-        { "off", WCS_SECURE_OFF }, { NULL, 0 }
-    };
-    wcs_srv_conf_t *sc = srv_conf(cmd);
-    const char *err = parse_enum(cmd, values, arg, &sc->cookie_secure);
-
-    sc->cookie_secure_set = !err;
-    return err;
-}
-
 const char *wcs_set_email_attribute(cmd_parms *cmd, void *dc,
                                     const char *arg)
 {
-    wcs_srv_conf_t *sc = srv_conf(cmd);
+    wcs_srv_conf_t *sc = wcs_cfg_srv(cmd);
 
     sc->email_attribute = arg;
     sc->email_attribute_set = 1;
@@ -493,7 +306,7 @@ static int env_reserved(const char *name)
 const char *wcs_set_attr_map(cmd_parms *cmd, void *dc, const char *saml,
                              const char *env)
 {
-    wcs_srv_conf_t *sc = srv_conf(cmd);
+    wcs_srv_conf_t *sc = wcs_cfg_srv(cmd);
     wcs_attr_map_t *m;
 
     if (!wcs_env_name_valid(env) || env_reserved(env)) {
@@ -509,84 +322,5 @@ const char *wcs_set_attr_map(cmd_parms *cmd, void *dc, const char *saml,
     m = apr_array_push(sc->attr_map);
     m->saml_name = saml;
     m->env_name = env;
-    return NULL;
-}
-
-/* --- server-wide setters ------------------------------------------------ */
-
-const char *wcs_set_session_keys(cmd_parms *cmd, void *dc, const char *arg)
-{
-    wcs_srv_conf_t *sc = srv_conf(cmd);
-    const char *path, *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
-    wcs_session_key_t *key;
-    char *buf;
-    apr_size_t len;
-
-    if (err) {
-        return err;
-    }
-    path = ap_server_root_relative(cmd->temp_pool, arg);
-    if (!path) {
-        return apr_psprintf(cmd->pool, "%s: invalid file path \"%s\"",
-                            cmd->cmd->name, arg);
-    }
-    if (wcs_file_read(&buf, &len, &err, path, WCS_SESSION_KEY_MAX,
-                      cmd->temp_pool) != APR_SUCCESS) {
-        return apr_psprintf(cmd->pool, "%s: %s", cmd->cmd->name, err);
-    }
-    /* A trailing newline (echo, an editor) is not part of the secret. */
-    while (len > 0 && apr_isspace(buf[len - 1])) {
-        len--;
-    }
-    if (wcs_session_key_make(&key, (const unsigned char *)buf, len, path,
-                             cmd->pool) != APR_SUCCESS) {
-        return apr_psprintf(cmd->pool, "%s: %s holds %" APR_SIZE_T_FMT
-                            " bytes; a key needs %d to %d (make one with "
-                            "\"openssl rand -hex 32\")", cmd->cmd->name, path,
-                            len, WCS_SESSION_KEY_MIN, WCS_SESSION_KEY_MAX);
-    }
-    OPENSSL_cleanse(buf, len);
-    if (!sc->session_keys_set) {
-        sc->session_keys = apr_array_make(cmd->pool, 2,
-                                          sizeof(wcs_session_key_t *));
-        sc->session_keys_set = 1;
-    }
-    APR_ARRAY_PUSH(sc->session_keys, wcs_session_key_t *) = key;
-    return NULL;
-}
-
-/* --- per-directory setters ----------------------------------------------- */
-
-const char *wcs_set_error_url(cmd_parms *cmd, void *dc, const char *arg)
-{
-    wcs_dir_conf_t *d = dc;
-    const char *err = parse_target(cmd, arg);
-
-    if (!err) {
-        d->error_url = arg;
-        d->error_url_set = 1;
-    }
-    return err;
-}
-
-const char *wcs_set_default_target(cmd_parms *cmd, void *dc,
-                                   const char *arg)
-{
-    wcs_dir_conf_t *d = dc;
-    const char *err = parse_target(cmd, arg);
-
-    if (!err) {
-        d->default_target = arg;
-        d->default_target_set = 1;
-    }
-    return err;
-}
-
-const char *wcs_set_export_headers(cmd_parms *cmd, void *dc, int flag)
-{
-    wcs_dir_conf_t *d = dc;
-
-    d->export_headers = flag;
-    d->export_headers_set = 1;
     return NULL;
 }

@@ -13,6 +13,10 @@
 #include <http_log.h>
 
 #include "mod_wcs.h"
+#include "mod_wcs_config.h"
+#include "mod_wcs_log.h"
+#include "mod_wcs_startup.h"
+#include "mod_wcs_store.h"
 #include "wcs_session.h"
 #include "wcs_xml.h"
 
@@ -29,12 +33,7 @@ int wcs_pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp)
         return HTTP_INTERNAL_SERVER_ERROR;
     }
     wcs_log_install();
-    if (ap_mutex_register(pconf, WCS_CACHE_MUTEX_TYPE, NULL,
-                          APR_LOCK_DEFAULT, 0) != APR_SUCCESS) {
-        return HTTP_INTERNAL_SERVER_ERROR;
-    }
-    return ap_mutex_register(pconf, WCS_REPLAY_MUTEX_TYPE, NULL,
-                             APR_LOCK_DEFAULT, 0);
+    return wcs_store_pre_config(pconf);
 }
 
 static int in_use(const wcs_srv_conf_t *sc)

@@ -21,10 +21,35 @@
 #include <ap_provider.h>
 #include <ap_socache.h>
 #include <util_mutex.h>
+#include <apr_global_mutex.h>
+#include <apr_shm.h>
 
 #include "mod_wcs.h"
+#include "mod_wcs_config.h"
+#include "mod_wcs_log.h"
+#include "mod_wcs_store.h"
 
 APLOG_USE_MODULE(webcast_saml);
+
+#define WCS_CACHE_MUTEX_TYPE "webcast-saml-cache"
+#define WCS_REPLAY_MUTEX_TYPE "webcast-saml-replay"
+
+/* A store over socache, global to the process (server config only):
+ * the session cache, and the replay cache. */
+typedef struct wcs_cache_t {
+    const char *spec;            /* as configured, for log lines */
+    const ap_socache_provider_t *provider;
+    ap_socache_instance_t *instance;
+    /* Sessions: only for providers not MP-safe.  Replay: always, held
+     * across the lookup and the store of an add (and the ledger). */
+    apr_global_mutex_t *mutex;
+    /* Replay cache of an evicting provider: how many entries it keeps
+     * (0: not counted) and the ledger in shared memory. */
+    apr_uint64_t capacity;
+    apr_shm_t *ledger_shm;
+    wcs_replay_ledger_t *ledger;
+} wcs_cache_t;
+
 
 /* One of the two caches: what tells them apart, and what the directive
  * says this generation. */
@@ -74,6 +99,19 @@ static cache_kind_t *const kinds[] = { &sessions, &replays, NULL };
 
 /* shmcb's size when its arguments name none. */
 #define SHMCB_DEFAULT_SIZE (512 * 1024)
+
+int wcs_store_pre_config(apr_pool_t *pconf)
+{
+    cache_kind_t *const *k;
+
+    for (k = kinds; *k; k++) {
+        if (ap_mutex_register(pconf, (*k)->mutex_type, NULL,
+                              APR_LOCK_DEFAULT, 0) != APR_SUCCESS) {
+            return HTTP_INTERNAL_SERVER_ERROR;
+        }
+    }
+    return OK;
+}
 
 static const char *known_providers(apr_pool_t *p)
 {
@@ -427,6 +465,7 @@ void wcs_store_child_init(apr_pool_t *p, server_rec *s)
 typedef struct {
     wcs_cache_t *cache;
     server_rec *s;
+    request_rec *r;              /* whose lines carry its ref */
 } store_baton_t;
 
 static apr_status_t lock(wcs_cache_t *c)
@@ -540,11 +579,12 @@ static apr_status_t store_add(void *baton, const wcs_store_key_t *key,
                                                  now)
                        : APR_SUCCESS;
         if (rv == APR_ENOSPC) {
-            ap_log_error(APLOG_MARK, APLOG_ERR, 0, b->s, WCS_LOG_TAG "03009: "
-                         "replay cache %s is full (%" APR_UINT64_T_FMT
-                         " entries): logins are refused until entries "
-                         "expire; enlarge " WCS_CMD_REPLAY_CACHE, c->spec,
-                         c->capacity);
+            ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, b->r,
+                          WCS_LOG_TAG "03009: [ref %s] replay cache %s is "
+                          "full (%" APR_UINT64_T_FMT
+                          " entries): logins are refused until entries "
+                          "expire; enlarge " WCS_CMD_REPLAY_CACHE,
+                          wcs_req(b->r)->ref, c->spec, c->capacity);
         }
         else {
             /* A failed store after the ledger counted the entry counts one
@@ -568,6 +608,7 @@ static wcs_store_t *store_over(wcs_cache_t *c, request_rec *r)
     b = apr_pcalloc(r->pool, sizeof(*b));
     b->cache = c;
     b->s = r->server;
+    b->r = r;
     st->baton = b;
     st->get = store_get;
     st->put = store_put;

@@ -29,7 +29,7 @@ for pair in $names; do
         grep -q "^### $name\b" README
 done
 
-fields=$(sed -n 's/^ *int \([a-z_]*\)_set;.*/\1/p' src/mod_wcs.h)
+fields=$(sed -n 's/^ *int \([a-z_]*\)_set;.*/\1/p' src/mod_wcs_config.h)
 for f in $fields; do
     check "config field $f is merged" grep -q "MERGE($f);" src/mod_wcs_config.c
 done

@@ -151,7 +151,7 @@ sub refused {
     my $res = page_with($id);
     is($res->code, 401, "$name: 401");
     my $log = substr(read_file("$dir/error_log"), $off);
-    like($log, qr/WCS04002: session [0-9a-f]{8}\.\.\. refused: .*$re/,
+    like($log, qr/WCS04002: \[ref [0-9a-f]{12}\] session [0-9a-f]{8}\.\.\. refused: .*$re/,
          "$name: the log says why");
 }
 

@@ -72,7 +72,7 @@ my ($res, $env) = app_get('wcs_sibling', '/webcast/app', $CN, $rid);
 is($res->code, 401, 'after the restart: a session of the removed IdP: 401');
 ok(!defined $env->{REMOTE_USER}, '... the application saw no user');
 like(log_since($off),
-     qr/WCS04002: session [0-9a-f]{8}\.\.\. refused: session of \Q$ALICE\E was made through IdP \Q$REMOVABLE\E, which this site no longer trusts/,
+     qr/WCS04002: \[ref [0-9a-f]{12}\] session [0-9a-f]{8}\.\.\. refused: session of \Q$ALICE\E was made through IdP \Q$REMOVABLE\E, which this site no longer trusts/,
      '... and the log says why');
 
 # The IdP is still trusted, with its new key only: a session that the
@@ -84,5 +84,5 @@ $off = log_offset();
 is($res->code, 401, 'after the restart: a session of the removed key: 401');
 ok(!defined $env->{REMOTE_USER}, '... the application saw no user');
 like(log_since($off),
-     qr/WCS04002: session [0-9a-f]{8}\.\.\. refused: session of \Q$ALICE\E was made through IdP \Q$REKEYED\E with key SHA-256 [0-9a-fA-F:]+, which is no longer configured for it/,
+     qr/WCS04002: \[ref [0-9a-f]{12}\] session [0-9a-f]{8}\.\.\. refused: session of \Q$ALICE\E was made through IdP \Q$REKEYED\E with key SHA-256 [0-9a-fA-F:]+, which is no longer configured for it/,
      '... and the log says why');

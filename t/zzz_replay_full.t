@@ -43,7 +43,7 @@ ok(defined $full, 'the cache filled up within ' . MAX_LOGINS . ' sign-ins');
 $full //= [post_acs('default', mkresponse()), log_offset()];
 refusal_checks('one more sign-in than the cache keeps', $full->[0],
                $full->[1], '4l', qr/replay cache is full/);
-like(log_since($full->[1]), qr/\[webcast_saml:error\].*WCS03009: replay cache \S+ is full/,
+like(log_since($full->[1]), qr/\[webcast_saml:error\].*WCS03009: \[ref [0-9a-f]{12}\] replay cache \S+ is full/,
      'an error-level line says the replay cache is full');
 
 # The first response used is still remembered: a replay, not a login.

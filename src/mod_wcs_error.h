@@ -1,0 +1,30 @@
+/*
+ * mod_wcs_error: the one place that answers a refusal or a missing
+ * session, and the directives that shape those answers.
+ */
+#ifndef MOD_WCS_ERROR_H
+#define MOD_WCS_ERROR_H
+
+#include <httpd.h>
+#include <http_config.h>
+
+#include "wcs_result.h"
+
+/* Answer r with the invalid-request page or redirect for code, and log
+ * reason once with the request's ref (WCS02001).  Returns the status the
+ * hook returns. */
+int wcs_error_refuse(request_rec *r, wcs_code_t code, const char *reason);
+
+/* Answer r, which carries no valid session, with 401: the admin's
+ * ErrorDocument 401 where there is one, else a short page. */
+int wcs_error_not_signed_in(request_rec *r);
+
+/* Keep the answer out of every cache (it sets or refuses a session). */
+void wcs_no_store(request_rec *r);
+
+/* An absolute URL for a configured target (a local path or a URL). */
+const char *wcs_target_url(request_rec *r, const char *target);
+
+const char *wcs_set_error_url(cmd_parms *cmd, void *dc, const char *arg);
+
+#endif

@@ -1,0 +1,30 @@
+/*
+ * mod_wcs_store: the session cache and the replay cache over httpd's
+ * socache providers, one of each per httpd, and their directives.
+ */
+#ifndef MOD_WCS_STORE_H
+#define MOD_WCS_STORE_H
+
+#include <httpd.h>
+#include <http_config.h>
+
+#include "wcs_store.h"
+
+const char *wcs_set_session_cache(cmd_parms *cmd, void *dc, const char *arg);
+const char *wcs_set_replay_cache(cmd_parms *cmd, void *dc, const char *spec,
+                                 const char *capacity);
+/* Is the session cache one that several servers may share (memcache,
+ * redis), as configured so far? */
+int wcs_store_sessions_shared(void);
+/* Register the caches' mutex types (pre_config). */
+int wcs_store_pre_config(apr_pool_t *pconf);
+int wcs_store_post_config(apr_pool_t *pconf, apr_pool_t *plog,
+                          apr_pool_t *ptemp, server_rec *s);
+void wcs_store_child_init(apr_pool_t *p, server_rec *s);
+/* A wcs_store_t for this request over the process's cache; NULL when the
+ * cache is not set up (the caller fails closed). */
+wcs_store_t *wcs_store_for(request_rec *r);
+/* Likewise over the replay cache. */
+wcs_store_t *wcs_replay_store_for(request_rec *r);
+
+#endif
