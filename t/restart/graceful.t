@@ -71,7 +71,7 @@ END
 
 $changed = 1;
 open(my $out, '>', $idps_conf) or die "$idps_conf: $!";
-print $out "# $REMOVABLE removed by t/zz_restart.t\n";
+print $out "# $REMOVABLE removed by t/restart/graceful.t\n";
 print $out "WebcastSAMLIdP $REKEYED keys/new.pem\n";
 close $out;
 
