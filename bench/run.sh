@@ -5,8 +5,9 @@
 #      (a cookie parse and one cache lookup)
 #   3. the ACS: N distinct signed responses (Entra-shaped), each POSTed
 #      once (replays would be refused), then the same N again (replays)
-# and the httpd children's memory.  Run from a built tree (make, make
-# t/tools/wcs_mkresponse); wrk is installed with apt-get when missing.
+# and the httpd children's memory.  Run from a built tree ("make" builds
+# the module and t/tools/wcs_mkresponse); wrk is installed with apt-get
+# when missing.
 # Usage: bench/run.sh [-n RESPONSES] [-c CONNECTIONS] [-d SECONDS]
 set -eu
 cd "$(dirname "$0")/.."
@@ -23,7 +24,7 @@ while getopts "n:c:d:" opt; do
     esac
 done
 if [ ! -f .libs/mod_webcast_saml.so ] || [ ! -x t/tools/wcs_mkresponse ]; then
-    echo "bench: build first (make && make t/tools/wcs_mkresponse)" >&2
+    echo "bench: build first (./configure && make)" >&2
     exit 1
 fi
 if ! command -v wrk >/dev/null; then

@@ -3,8 +3,8 @@
 # httpd with the freshly built module, a protected "webcast" page, and a
 # demo IdP page that signs test responses with a key made here.
 #
-# Run from a built tree (after "make"; t/tools/wcs_mkresponse is built
-# here when it is missing).  Environment:
+# Run from a built tree (after "make", which builds the module and
+# t/tools/wcs_mkresponse).  Environment:
 #   WCS_DEMO_PORT  port on 127.0.0.1 (default 8080)
 #   APXS           apxs to ask for paths (default apxs)
 #   HTTPD          the httpd binary (default SBINDIR/TARGET from apxs)
@@ -38,11 +38,7 @@ cgi=$top/demo/cgi-bin
 
 [ -x "$httpd" ] || die "httpd not found at $httpd (set HTTPD)"
 [ -f "$module" ] || die "$module is not built: run ./configure && make"
-if [ ! -x "$tool" ]; then
-    echo "run-demo: building t/tools/wcs_mkresponse"
-    make -C "$top" t/tools/wcs_mkresponse >/dev/null \
-        || die "cannot build t/tools/wcs_mkresponse"
-fi
+[ -x "$tool" ] || die "$tool is not built: run ./configure && make"
 
 # As root, httpd serves and runs the CGIs as nobody.  When nobody cannot
 # reach this tree (a clone in /root), the demo runs from a copy in /tmp.

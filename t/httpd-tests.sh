@@ -1,5 +1,5 @@
 #!/bin/sh
-# Run the Apache::Test suites (t/*.t) against a real httpd that loads the
+# Run the Apache::Test suites (t/*/*.t) against a real httpd that loads the
 # module just built in .libs.  Called by "make check" with the paths of
 # the build; by hand: WCS_TOP_BUILDDIR=$PWD APXS=apxs t/httpd-tests.sh
 set -eu
@@ -23,7 +23,7 @@ mkdir -p t/work
 base=t/work/base.conf
 : > "$base"
 # include, auth_basic and authn_anon: sub-requests from a page that Basic
-# authentication made (t/glue_auth.t).
+# authentication made (t/auth/subrequests.t).
 for m in mpm_event authn_core authz_core authz_user alias mime dir cgid \
          headers socache_shmcb env setenvif include auth_basic authn_anon; do
     if [ -f "$libexec/mod_$m.so" ]; then

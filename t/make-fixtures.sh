@@ -72,8 +72,9 @@ chmod 644 ./*
 # The session record key of the test server (WebcastSAMLSessionKeyFile).
 openssl rand -hex 32 > session.key
 
-# IdPs of the wcs_sibling vhost that t/zz_restart.t takes away, or takes
-# a key from, before a graceful restart (paths relative to the ServerRoot).
+# IdPs of the wcs_sibling vhost that t/restart/graceful.t takes away, or
+# takes a key from, before a graceful restart (paths relative to the
+# ServerRoot).
 cat > sibling-idps.conf <<CONF
 WebcastSAMLIdP https://removable.example.test/ keys/idp.pem
 WebcastSAMLIdP https://rekeyed.example.test/ keys/old.pem keys/new.pem

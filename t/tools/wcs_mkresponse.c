@@ -21,6 +21,7 @@
 
 #include <getopt.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -194,108 +195,6 @@ static int run(gen_t *g)
 /* Command line                                                        */
 /* ------------------------------------------------------------------ */
 
-static const char usage_text[] =
-"Usage: " PROG " [options]\n"
-"Make a SAML 2.0 Response; print it base64-encoded (SAMLResponse value).\n"
-"  --key FILE            PEM private key (RSA or EC) to sign with\n"
-"  --cert FILE           PEM certificate for KeyInfo (may not match --key)\n"
-"  --sign WHAT           assertion|response|both|none (default assertion)\n"
-"  --alg ALG             sha256|sha384|sha512|sha1 (ecdsa-* for EC keys)\n"
-"  --c14n C              exc|inclusive (default exc)\n"
-"  --keyinfo KI          x509|keyvalue|none (default x509)\n"
-"  --response-sig-after-assertion  Response Signature as its last child\n"
-"  --profile P           plain|entra|okta (default plain)\n"
-"  --issuer URI          (default " DEF_ISSUER ")\n"
-"  --response-issuer URI|none      (default: --issuer)\n"
-"  --audience URI|none   (default " DEF_AUDIENCE ")\n"
-"  --destination URL|none          (default " DEF_ACS ")\n"
-"  --recipient URL       (default: destination)\n"
-"  --acs URL             set destination and recipient\n"
-"  --nameid V            (default " DEF_NAMEID ")\n"
-"  --nameid-format URI|none        (default emailAddress)\n"
-"  --status URI, --sub-status URI, --status-message TEXT\n"
-"  --in-response-to ID   on Response and SubjectConfirmationData\n"
-"  --attr NAME=VALUE     repeatable; repeat NAME for several values\n"
-"  --attr-nameformat F   uri|basic|unspecified|none (default uri)\n"
-"  --attr-friendly NAME=FRIENDLY\n"
-"  --sc-method URI       (default bearer)\n"
-"  --no-subject-confirmation, --no-authn-statement, --no-conditions\n"
-"  --assertion-id ID, --response-id ID, --version X\n"
-"  Offsets in seconds from now: --issue-instant N (0), --not-before N\n"
-"  (-60), --not-on-or-after N (300), --scd-not-on-or-after N (same),\n"
-"  --session-not-on-or-after N (omitted unless given); @N: N seconds\n"
-"  since 1970-01-01T00:00:00Z instead of from now\n"
-"  --now EPOCH           take EPOCH (seconds) as now, for reproducible\n"
-"                        responses such as the fuzz corpus\n"
-"  --millis              timestamps with milliseconds\n"
-"  --attack NAME         xsw1..xsw8 comment-nameid comment-attr\n"
-"                        cdata-attr structured-attr deep two-assertions\n"
-"                        dup-id encrypted empty-ref foreign-ref\n"
-"                        unsigned-modify strip-signature doctype entity\n"
-"  --evil-nameid V       for xsw*/unsigned-modify (default " DEF_EVIL ")\n"
-"  --deep-levels N       nesting depth for --attack deep (default 200)\n"
-"  --xml                 print XML instead of base64\n"
-"  --wrap                wrap base64 at 76 columns with CRLF\n"
-"  -h, --help\n";
-
-enum {
-    OPT_KEY = 256, OPT_CERT, OPT_SIGN, OPT_ALG, OPT_C14N, OPT_KEYINFO,
-    OPT_SIG_AFTER, OPT_PROFILE, OPT_ISSUER, OPT_RESP_ISSUER, OPT_AUDIENCE,
-    OPT_DESTINATION, OPT_RECIPIENT, OPT_ACS, OPT_NAMEID, OPT_NAMEID_FORMAT,
-    OPT_STATUS, OPT_SUB_STATUS, OPT_STATUS_MSG, OPT_IRT, OPT_ATTR,
-    OPT_ATTR_NF, OPT_ATTR_FRIENDLY, OPT_SC_METHOD, OPT_NO_SC, OPT_NO_AUTHN,
-    OPT_NO_COND, OPT_ASSERTION_ID, OPT_RESPONSE_ID, OPT_VERSION, OPT_II,
-    OPT_NB, OPT_NOA, OPT_SCD_NOA, OPT_SESSION_NOA, OPT_MILLIS, OPT_ATTACK,
-    OPT_EVIL, OPT_DEEP, OPT_XML, OPT_WRAP, OPT_NOW
-};
-
-static const struct option long_opts[] = {
-    { "key", required_argument, NULL, OPT_KEY },
-    { "cert", required_argument, NULL, OPT_CERT },
-    { "sign", required_argument, NULL, OPT_SIGN },
-    { "alg", required_argument, NULL, OPT_ALG },
-    { "c14n", required_argument, NULL, OPT_C14N },
-    { "keyinfo", required_argument, NULL, OPT_KEYINFO },
-    { "response-sig-after-assertion", no_argument, NULL, OPT_SIG_AFTER },
-    { "profile", required_argument, NULL, OPT_PROFILE },
-    { "issuer", required_argument, NULL, OPT_ISSUER },
-    { "response-issuer", required_argument, NULL, OPT_RESP_ISSUER },
-    { "audience", required_argument, NULL, OPT_AUDIENCE },
-    { "destination", required_argument, NULL, OPT_DESTINATION },
-    { "recipient", required_argument, NULL, OPT_RECIPIENT },
-    { "acs", required_argument, NULL, OPT_ACS },
-    { "nameid", required_argument, NULL, OPT_NAMEID },
-    { "nameid-format", required_argument, NULL, OPT_NAMEID_FORMAT },
-    { "status", required_argument, NULL, OPT_STATUS },
-    { "sub-status", required_argument, NULL, OPT_SUB_STATUS },
-    { "status-message", required_argument, NULL, OPT_STATUS_MSG },
-    { "in-response-to", required_argument, NULL, OPT_IRT },
-    { "attr", required_argument, NULL, OPT_ATTR },
-    { "attr-nameformat", required_argument, NULL, OPT_ATTR_NF },
-    { "attr-friendly", required_argument, NULL, OPT_ATTR_FRIENDLY },
-    { "sc-method", required_argument, NULL, OPT_SC_METHOD },
-    { "no-subject-confirmation", no_argument, NULL, OPT_NO_SC },
-    { "no-authn-statement", no_argument, NULL, OPT_NO_AUTHN },
-    { "no-conditions", no_argument, NULL, OPT_NO_COND },
-    { "assertion-id", required_argument, NULL, OPT_ASSERTION_ID },
-    { "response-id", required_argument, NULL, OPT_RESPONSE_ID },
-    { "version", required_argument, NULL, OPT_VERSION },
-    { "issue-instant", required_argument, NULL, OPT_II },
-    { "not-before", required_argument, NULL, OPT_NB },
-    { "not-on-or-after", required_argument, NULL, OPT_NOA },
-    { "scd-not-on-or-after", required_argument, NULL, OPT_SCD_NOA },
-    { "session-not-on-or-after", required_argument, NULL, OPT_SESSION_NOA },
-    { "now", required_argument, NULL, OPT_NOW },
-    { "millis", no_argument, NULL, OPT_MILLIS },
-    { "attack", required_argument, NULL, OPT_ATTACK },
-    { "evil-nameid", required_argument, NULL, OPT_EVIL },
-    { "deep-levels", required_argument, NULL, OPT_DEEP },
-    { "xml", no_argument, NULL, OPT_XML },
-    { "wrap", no_argument, NULL, OPT_WRAP },
-    { "help", no_argument, NULL, 'h' },
-    { NULL, 0, NULL, 0 }
-};
-
 static void usage_error(const char *fmt, ...)
 {
     va_list ap;
@@ -377,6 +276,290 @@ static const profile_t *find_profile(const char *name)
     return NULL;
 }
 
+/*
+ * The options are one table, cli_opts[] below: getopt_long's options and
+ * --help are both made from it, so an option cannot be parsed and left
+ * out of --help or the other way round.  Each row names the setter that
+ * stores its argument; the generic setters write the opts_t field at the
+ * row's offset (a field of the setter's type), the others do what their
+ * option needs beyond one field.
+ */
+typedef struct cli_opt cli_opt_t;
+typedef void (*cli_set_fn)(opts_t *o, const cli_opt_t *c, char *arg);
+
+struct cli_opt {
+    const char *name;           /* long name; NULL: a row of help text */
+    int short_name;             /* also -X; 0: none */
+    const char *arg;            /* its argument in --help; NULL: a flag */
+    cli_set_fn set;
+    size_t field;               /* offsetof(opts_t, ...), generic setters */
+    const char *const *values;  /* the values opt_pick accepts */
+    const char *help;           /* a description, or SAME_LINE, IN_TEXT */
+};
+
+/* help: named after the option before it on that option's line. */
+#define SAME_LINE NULL
+/* help: named in the row of help text before it, not on a line of its
+ * own. */
+static const char in_text[] = "";
+#define IN_TEXT in_text
+
+/* The column of the descriptions in --help, and the one for options too
+ * long for it. */
+#define HELP_COL      24
+#define HELP_WIDE_COL 34
+
+#define FIELD(o, c, type) ((type *)(void *)((char *)(o) + (c)->field))
+
+static void opt_str(opts_t *o, const cli_opt_t *c, char *arg)
+{
+    *FIELD(o, c, const char *) = arg;
+}
+
+static void opt_str_or_none(opts_t *o, const cli_opt_t *c, char *arg)
+{
+    *FIELD(o, c, const char *) = or_none(arg);
+}
+
+static void opt_flag(opts_t *o, const cli_opt_t *c, char *arg)
+{
+    *FIELD(o, c, int) = 1;
+}
+
+static void opt_pick(opts_t *o, const cli_opt_t *c, char *arg)
+{
+    *FIELD(o, c, int) = pick(arg, c->values, c->name);
+}
+
+static void opt_long(opts_t *o, const cli_opt_t *c, char *arg)
+{
+    *FIELD(o, c, long) = parse_long(arg, c->name);
+}
+
+static void opt_when(opts_t *o, const cli_opt_t *c, char *arg)
+{
+    *FIELD(o, c, when_t) = parse_when(arg, c->name);
+}
+
+static void opt_response_issuer(opts_t *o, const cli_opt_t *c, char *arg)
+{
+    o->response_issuer = or_none(arg);
+    o->have_response_issuer = 1;
+}
+
+static void opt_acs(opts_t *o, const cli_opt_t *c, char *arg)
+{
+    o->destination = o->recipient = arg;
+}
+
+static void opt_profile(opts_t *o, const cli_opt_t *c, char *arg)
+{
+    o->profile = find_profile(arg);
+}
+
+static void opt_attr(opts_t *o, const cli_opt_t *c, char *arg)
+{
+    add_pair(o->attrs, &o->nattrs, arg, c->name);
+}
+
+static void opt_attr_friendly(opts_t *o, const cli_opt_t *c, char *arg)
+{
+    add_pair(o->friendly, &o->nfriendly, arg, c->name);
+}
+
+static void opt_scd_noa(opts_t *o, const cli_opt_t *c, char *arg)
+{
+    o->scd_not_on_or_after = parse_when(arg, c->name);
+    o->have_scd_noa = 1;
+}
+
+static void opt_session_noa(opts_t *o, const cli_opt_t *c, char *arg)
+{
+    o->session_not_on_or_after = parse_when(arg, c->name);
+    o->have_session_noa = 1;
+}
+
+static void opt_now(opts_t *o, const cli_opt_t *c, char *arg)
+{
+    o->now = parse_long(arg, c->name);
+    o->have_now = 1;
+}
+
+static void opt_attack(opts_t *o, const cli_opt_t *c, char *arg)
+{
+    o->attack = find_attack(arg);
+    if (o->attack == NULL) {
+        usage_error("unknown attack '%s'", arg);
+    }
+}
+
+static void print_usage(FILE *out);
+
+static void opt_help(opts_t *o, const cli_opt_t *c, char *arg)
+{
+    print_usage(stdout);
+    exit(0);
+}
+
+static const char *const alg_names[] = {
+    "sha256", "sha384", "sha512", "sha1", NULL
+};
+static const char *const c14n_names[] = { "exc", "inclusive", NULL };
+static const char *const keyinfo_names[] = {
+    "x509", "keyvalue", "none", NULL
+};
+
+#define OPT(name, arg, set, field, help) \
+    { name, 0, arg, set, offsetof(opts_t, field), NULL, help }
+#define PICK(name, arg, field, values, help) \
+    { name, 0, arg, opt_pick, offsetof(opts_t, field), values, help }
+#define CALL(name, arg, set, help) { name, 0, arg, set, 0, NULL, help }
+#define TEXT(help) { NULL, 0, NULL, NULL, 0, NULL, help }
+
+/* In the order of --help. */
+static const cli_opt_t cli_opts[] = {
+    OPT("key", "FILE", opt_str, key_file,
+        "PEM private key (RSA or EC) to sign with"),
+    OPT("cert", "FILE", opt_str, cert_file,
+        "PEM certificate for KeyInfo (may not match --key)"),
+    PICK("sign", "WHAT", sign, sign_names,
+         "assertion|response|both|none (default assertion)"),
+    PICK("alg", "ALG", alg, alg_names,
+         "sha256|sha384|sha512|sha1 (ecdsa-* for EC keys)"),
+    PICK("c14n", "C", c14n_incl, c14n_names, "exc|inclusive (default exc)"),
+    PICK("keyinfo", "KI", keyinfo, keyinfo_names,
+         "x509|keyvalue|none (default x509)"),
+    OPT("response-sig-after-assertion", NULL, opt_flag, sig_after_assertion,
+        "Response Signature as its last child"),
+    CALL("profile", "P", opt_profile, "plain|entra|okta (default plain)"),
+    OPT("issuer", "URI", opt_str, issuer, "(default " DEF_ISSUER ")"),
+    CALL("response-issuer", "URI|none", opt_response_issuer,
+         "(default: --issuer)"),
+    OPT("audience", "URI|none", opt_str_or_none, audience,
+        "(default " DEF_AUDIENCE ")"),
+    OPT("destination", "URL|none", opt_str_or_none, destination,
+        "(default " DEF_ACS ")"),
+    OPT("recipient", "URL", opt_str, recipient, "(default: destination)"),
+    CALL("acs", "URL", opt_acs, "set destination and recipient"),
+    OPT("nameid", "V", opt_str, nameid, "(default " DEF_NAMEID ")"),
+    OPT("nameid-format", "URI|none", opt_str_or_none, nameid_format,
+        "(default emailAddress)"),
+    OPT("status", "URI", opt_str, status, ""),
+    OPT("sub-status", "URI", opt_str, sub_status, SAME_LINE),
+    OPT("status-message", "TEXT", opt_str, status_message, SAME_LINE),
+    OPT("in-response-to", "ID", opt_str, in_response_to,
+        "on Response and SubjectConfirmationData"),
+    CALL("attr", "NAME=VALUE", opt_attr,
+         "repeatable; repeat NAME for several values"),
+    PICK("attr-nameformat", "F", nameformat, nameformat_names,
+         "uri|basic|unspecified|none (default uri)"),
+    CALL("attr-friendly", "NAME=FRIENDLY", opt_attr_friendly, ""),
+    OPT("sc-method", "URI", opt_str, sc_method, "(default bearer)"),
+    OPT("no-subject-confirmation", NULL, opt_flag, no_sc, ""),
+    OPT("no-authn-statement", NULL, opt_flag, no_authn, SAME_LINE),
+    OPT("no-conditions", NULL, opt_flag, no_conditions, SAME_LINE),
+    OPT("assertion-id", "ID", opt_str, assertion_id, ""),
+    OPT("response-id", "ID", opt_str, response_id, SAME_LINE),
+    OPT("version", "X", opt_str, version, SAME_LINE),
+    TEXT("  Offsets in seconds from now: --issue-instant N (0), --not-before N\n"
+         "  (-60), --not-on-or-after N (300), --scd-not-on-or-after N (same),\n"
+         "  --session-not-on-or-after N (omitted unless given); @N: N seconds\n"
+         "  since 1970-01-01T00:00:00Z instead of from now\n"),
+    OPT("issue-instant", "N", opt_when, issue_instant, IN_TEXT),
+    OPT("not-before", "N", opt_when, not_before, IN_TEXT),
+    OPT("not-on-or-after", "N", opt_when, not_on_or_after, IN_TEXT),
+    CALL("scd-not-on-or-after", "N", opt_scd_noa, IN_TEXT),
+    CALL("session-not-on-or-after", "N", opt_session_noa, IN_TEXT),
+    CALL("now", "EPOCH", opt_now,
+         "take EPOCH (seconds) as now, for reproducible\n"
+         "responses such as the fuzz corpus"),
+    OPT("millis", NULL, opt_flag, millis, "timestamps with milliseconds"),
+    CALL("attack", "NAME", opt_attack,
+         "xsw1..xsw8 comment-nameid comment-attr\n"
+         "cdata-attr structured-attr deep two-assertions\n"
+         "dup-id encrypted empty-ref foreign-ref\n"
+         "unsigned-modify strip-signature doctype entity"),
+    OPT("evil-nameid", "V", opt_str, evil_nameid,
+        "for xsw*/unsigned-modify (default " DEF_EVIL ")"),
+    OPT("deep-levels", "N", opt_long, deep_levels,
+        "nesting depth for --attack deep (default 200)"),
+    OPT("xml", NULL, opt_flag, xml_out, "print XML instead of base64"),
+    OPT("wrap", NULL, opt_flag, wrap, "wrap base64 at 76 columns with CRLF"),
+    { "help", 'h', NULL, opt_help, 0, NULL, "" }
+};
+
+#define N_CLI_OPTS (sizeof(cli_opts) / sizeof(cli_opts[0]))
+
+/* Appends sep and "--name ARG" (-X before it if any) to the len
+ * characters in buf; the new length. */
+static size_t help_label(char *buf, size_t size, size_t len, const char *sep,
+                         const cli_opt_t *c)
+{
+    int n;
+
+    n = snprintf(buf + len, size - len, "%s", sep);
+    len += n > 0 ? (size_t)n : 0;
+    if (c->short_name != 0 && len < size) {
+        n = snprintf(buf + len, size - len, "-%c, ", c->short_name);
+        len += n > 0 ? (size_t)n : 0;
+    }
+    if (len >= size) {
+        return size - 1;
+    }
+    n = snprintf(buf + len, size - len, "--%s%s%s", c->name,
+                 c->arg != NULL ? " " : "", c->arg != NULL ? c->arg : "");
+    len += n > 0 ? (size_t)n : 0;
+    return len < size ? len : size - 1;
+}
+
+/* A line "  LABEL  DESCRIPTION", each further line of the description
+ * under the first. */
+static void help_line(FILE *out, const char *label, size_t len,
+                      const char *desc)
+{
+    size_t col = len < HELP_COL ? HELP_COL : HELP_WIDE_COL;
+    const char *nl;
+
+    if (*desc == '\0') {
+        fprintf(out, "%s\n", label);
+        return;
+    }
+    fprintf(out, "%s%*s", label, (int)(col > len ? col - len : 2), "");
+    while ((nl = strchr(desc, '\n')) != NULL) {
+        fprintf(out, "%.*s\n%*s", (int)(nl - desc), desc, HELP_COL, "");
+        desc = nl + 1;
+    }
+    fprintf(out, "%s\n", desc);
+}
+
+static void print_usage(FILE *out)
+{
+    char label[160];
+    size_t i, len;
+    const cli_opt_t *c;
+
+    fputs("Usage: " PROG " [options]\n"
+          "Make a SAML 2.0 Response; print it base64-encoded"
+          " (SAMLResponse value).\n", out);
+    for (i = 0; i < N_CLI_OPTS; i++) {
+        c = &cli_opts[i];
+        if (c->name == NULL) {
+            fputs(c->help, out);
+            continue;
+        }
+        if (c->help == IN_TEXT || c->help == SAME_LINE) {
+            continue;
+        }
+        len = help_label(label, sizeof(label), 0, "  ", c);
+        while (i + 1 < N_CLI_OPTS && cli_opts[i + 1].name != NULL
+               && cli_opts[i + 1].help == SAME_LINE) {
+            i++;
+            len = help_label(label, sizeof(label), len, ", ", &cli_opts[i]);
+        }
+        help_line(out, label, len, c->help);
+    }
+}
+
 static void set_defaults(opts_t *o)
 {
     memset(o, 0, sizeof(*o));
@@ -399,7 +582,7 @@ static void set_defaults(opts_t *o)
 }
 
 /* Fill in what depends on other options, and check combinations. */
-static void finish_options(opts_t *o, int response_issuer_set)
+static void finish_options(opts_t *o)
 {
     const kv_t *kv;
 
@@ -409,7 +592,7 @@ static void finish_options(opts_t *o, int response_issuer_set)
     if (o->nameformat < 0) {
         o->nameformat = o->profile->nameformat;
     }
-    if (!response_issuer_set) {
+    if (!o->have_response_issuer) {
         o->response_issuer = o->issuer;
     }
     if (o->recipient == NULL) {
@@ -444,102 +627,70 @@ static void finish_options(opts_t *o, int response_issuer_set)
     }
 }
 
+/* getopt_long's value for cli_opts[i]: past every short option's. */
+#define CLI_VAL_BASE 256
+
+/* getopt_long's options and short option string, from cli_opts[]. */
+static void cli_getopt_tables(struct option *longs, char *shorts)
+{
+    size_t i, n = 0, ns = 0;
+
+    for (i = 0; i < N_CLI_OPTS; i++) {
+        if (cli_opts[i].name == NULL) {
+            continue;
+        }
+        longs[n].name = cli_opts[i].name;
+        longs[n].has_arg = cli_opts[i].arg != NULL ? required_argument
+                                                   : no_argument;
+        longs[n].flag = NULL;
+        longs[n].val = CLI_VAL_BASE + (int)i;
+        n++;
+        if (cli_opts[i].short_name != 0) {
+            shorts[ns++] = (char)cli_opts[i].short_name;
+        }
+    }
+    memset(&longs[n], 0, sizeof(longs[n]));
+    shorts[ns] = '\0';
+}
+
+/* The row of what getopt_long returned; NULL for an error it has
+ * reported. */
+static const cli_opt_t *cli_row(int val)
+{
+    size_t i;
+
+    if (val >= CLI_VAL_BASE && (size_t)(val - CLI_VAL_BASE) < N_CLI_OPTS) {
+        return &cli_opts[val - CLI_VAL_BASE];
+    }
+    for (i = 0; i < N_CLI_OPTS; i++) {
+        if (val != 0 && cli_opts[i].short_name == val) {
+            return &cli_opts[i];
+        }
+    }
+    return NULL;
+}
+
 static void parse_args(int argc, char **argv, opts_t *o)
 {
-    static const char *const alg_names[] = {
-        "sha256", "sha384", "sha512", "sha1", NULL
-    };
-    static const char *const c14n_names[] = { "exc", "inclusive", NULL };
-    static const char *const keyinfo_names[] = {
-        "x509", "keyvalue", "none", NULL
-    };
-    const char *name;
-    int c, idx, response_issuer_set = 0;
+    struct option longs[N_CLI_OPTS + 1];
+    char shorts[N_CLI_OPTS + 1];
+    const cli_opt_t *c;
+    int val;
 
     set_defaults(o);
-    for (;;) {
-        idx = 0;
-        c = getopt_long(argc, argv, "h", long_opts, &idx);
-        if (c == -1) {
-            break;
-        }
-        name = long_opts[idx].name;
-        switch (c) {
-        case 'h':
-            fputs(usage_text, stdout);
-            exit(0);
-        case OPT_KEY: o->key_file = optarg; break;
-        case OPT_CERT: o->cert_file = optarg; break;
-        case OPT_SIGN: o->sign = pick(optarg, sign_names, name); break;
-        case OPT_ALG: o->alg = pick(optarg, alg_names, name); break;
-        case OPT_C14N: o->c14n_incl = pick(optarg, c14n_names, name); break;
-        case OPT_KEYINFO: o->keyinfo = pick(optarg, keyinfo_names, name); break;
-        case OPT_SIG_AFTER: o->sig_after_assertion = 1; break;
-        case OPT_PROFILE: o->profile = find_profile(optarg); break;
-        case OPT_ISSUER: o->issuer = optarg; break;
-        case OPT_RESP_ISSUER:
-            o->response_issuer = or_none(optarg);
-            response_issuer_set = 1;
-            break;
-        case OPT_AUDIENCE: o->audience = or_none(optarg); break;
-        case OPT_DESTINATION: o->destination = or_none(optarg); break;
-        case OPT_RECIPIENT: o->recipient = optarg; break;
-        case OPT_ACS: o->destination = o->recipient = optarg; break;
-        case OPT_NAMEID: o->nameid = optarg; break;
-        case OPT_NAMEID_FORMAT: o->nameid_format = or_none(optarg); break;
-        case OPT_STATUS: o->status = optarg; break;
-        case OPT_SUB_STATUS: o->sub_status = optarg; break;
-        case OPT_STATUS_MSG: o->status_message = optarg; break;
-        case OPT_IRT: o->in_response_to = optarg; break;
-        case OPT_ATTR: add_pair(o->attrs, &o->nattrs, optarg, name); break;
-        case OPT_ATTR_NF:
-            o->nameformat = pick(optarg, nameformat_names, name);
-            break;
-        case OPT_ATTR_FRIENDLY:
-            add_pair(o->friendly, &o->nfriendly, optarg, name);
-            break;
-        case OPT_SC_METHOD: o->sc_method = optarg; break;
-        case OPT_NO_SC: o->no_sc = 1; break;
-        case OPT_NO_AUTHN: o->no_authn = 1; break;
-        case OPT_NO_COND: o->no_conditions = 1; break;
-        case OPT_ASSERTION_ID: o->assertion_id = optarg; break;
-        case OPT_RESPONSE_ID: o->response_id = optarg; break;
-        case OPT_VERSION: o->version = optarg; break;
-        case OPT_II: o->issue_instant = parse_when(optarg, name); break;
-        case OPT_NB: o->not_before = parse_when(optarg, name); break;
-        case OPT_NOA: o->not_on_or_after = parse_when(optarg, name); break;
-        case OPT_SCD_NOA:
-            o->scd_not_on_or_after = parse_when(optarg, name);
-            o->have_scd_noa = 1;
-            break;
-        case OPT_SESSION_NOA:
-            o->session_not_on_or_after = parse_when(optarg, name);
-            o->have_session_noa = 1;
-            break;
-        case OPT_NOW:
-            o->now = parse_long(optarg, name);
-            o->have_now = 1;
-            break;
-        case OPT_MILLIS: o->millis = 1; break;
-        case OPT_ATTACK:
-            o->attack = find_attack(optarg);
-            if (o->attack == NULL) {
-                usage_error("unknown attack '%s'", optarg);
-            }
-            break;
-        case OPT_EVIL: o->evil_nameid = optarg; break;
-        case OPT_DEEP: o->deep_levels = parse_long(optarg, name); break;
-        case OPT_XML: o->xml_out = 1; break;
-        case OPT_WRAP: o->wrap = 1; break;
-        default:
+    cli_getopt_tables(longs, shorts);
+    while ((val = getopt_long(argc, argv, shorts, longs, NULL)) != -1) {
+        c = cli_row(val);
+        if (c == NULL) {
             /* getopt_long has already printed the reason */
             exit(2);
         }
+        c->set(o, c, optarg);
     }
     if (optind < argc) {
         usage_error("unexpected argument '%s'", argv[optind]);
     }
-    finish_options(o, response_issuer_set);
+    finish_options(o);
 }
 
 /* ------------------------------------------------------------------ */

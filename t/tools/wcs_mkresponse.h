@@ -82,6 +82,7 @@ typedef struct {
     const char *key_file, *cert_file;
     int sign, alg, c14n_incl, keyinfo, sig_after_assertion;
     const char *issuer, *response_issuer, *audience;
+    int have_response_issuer;   /* else response_issuer is --issuer */
     const char *destination, *recipient;
     const char *nameid, *nameid_format, *sc_method;
     const char *status, *status_message, *sub_status;

@@ -84,7 +84,7 @@ sub mkresponse {
     my $tool = top_dir() . '/t/tools/wcs_mkresponse';
     my $keys = keys_dir();
 
-    die "$tool is not built (make t/tools/wcs_mkresponse)\n" unless -x $tool;
+    die "$tool is not built (make)\n" unless -x $tool;
     while (@args) {
         my ($name, $value) = splice @args, 0, 2;
         if ($name eq 'module') { $module = $value; next }

@@ -2,7 +2,9 @@
 # (HTTP 503, an error-log line) rather than dropping an entry that still
 # guards a valid assertion: a response used before it filled up is still a
 # replay (4f), never a new session.  The test server is restarted
-# gracefully onto a tiny replay cache (8 KiB of shmcb), so this runs last.
+# gracefully onto a tiny replay cache (8 KiB of shmcb), and back onto the
+# usual one before the file ends (or dies), so the suites after it see the
+# usual server.
 use strict;
 use warnings FATAL => 'all';
 
@@ -18,7 +20,14 @@ plan tests => 4 + REFUSAL_TESTS + 1 + REFUSAL_TESTS;
 my $sr = Apache::Test::vars('serverroot');
 my $override = "$sr/logs/wcs_override_replay.conf";
 
-END { unlink $override if defined $override }
+END
+{
+    local $?;
+    if (defined $override && -e $override) {
+        unlink $override;
+        graceful_restart(RESTART_WAIT);
+    }
+}
 
 open(my $fh, '>', $override) or die "$override: $!";
 print $fh qq{WebcastSAMLReplayCache "shmcb:$sr/logs/wcs_replay_tiny(8192)"\n};

@@ -1,7 +1,9 @@
 # A graceful restart (apachectl graceful, after any configuration change)
 # keeps the session cache: people signed in stay signed in, and a response
-# used before the restart is still refused as a replay after it.  Runs
-# last (zz_) because it restarts the test server.
+# used before the restart is still refused as a replay after it.  The
+# test server's configuration is put back, with another graceful restart,
+# before the file ends (or dies), so the suites after it see the usual
+# server.
 use strict;
 use warnings FATAL => 'all';
 
@@ -13,7 +15,7 @@ use constant RESTART_WAIT => 30;    # seconds
 
 plan tests => LOGIN_TESTS + 2 * (APP_TESTS + 1) + 1 + REFUSAL_TESTS
             + LOGIN_TESTS + LOGIN_TESTS + APP_TESTS + 1 + 3
-            + 2 * (LOGIN_TESTS + APP_TESTS + 1) + APP_TESTS + 1 + 3;
+            + 2 * (LOGIN_TESTS + APP_TESTS + 1) + APP_TESTS + 1 + 3 + 1;
 
 my $CN = 'webcast_saml_session';
 my $ALICE = 'alice@example.test';
@@ -50,8 +52,26 @@ for my $key (qw(old new)) {
 }
 
 my $idps_conf = Apache::Test::vars('serverroot') . '/keys/sibling-idps.conf';
+my $idps_before = read_file($idps_conf);
+my $changed = 0;
+
+# The IdPs wcs_sibling had, and a graceful restart onto them: what the
+# suites after this one expect.  Also when this file dies half-way.
+sub restore_idps
+{
+    $changed = 0;
+    write_file($idps_conf, $idps_before);
+    return graceful_restart(RESTART_WAIT);
+}
+END
+{
+    local $?;
+    restore_idps() if $changed;
+}
+
+$changed = 1;
 open(my $out, '>', $idps_conf) or die "$idps_conf: $!";
-print $out "# $REMOVABLE removed by t/zz_restart.t\n";
+print $out "# $REMOVABLE removed by t/restart/graceful.t\n";
 print $out "WebcastSAMLIdP $REKEYED keys/new.pem\n";
 close $out;
 
@@ -86,3 +106,5 @@ ok(!defined $env->{REMOTE_USER}, '... the application saw no user');
 like(log_since($off),
      qr/WCS04002: \[ref [0-9a-f]{12}\] session [0-9a-f]{8}\.\.\. refused: session of \Q$ALICE\E was made through IdP \Q$REKEYED\E with key SHA-256 [0-9a-fA-F:]+, which is no longer configured for it/,
      '... and the log says why');
+
+ok(restore_idps(), 'restarted back onto the IdPs wcs_sibling had');

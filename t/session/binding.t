@@ -2,12 +2,12 @@
 # that signed the person in.  wcs_sibling inherits the main server's
 # entity ID but trusts other IdPs: a session made on one is refused on the
 # other, with a log line that says why (the person signs in again).
-# t/zz_restart.t shows the IdP side: an IdP removed from a site ends its
-# sessions there.
+# t/restart/graceful.t shows the IdP side: an IdP removed from a site ends
+# its sessions there.
 use strict;
 use warnings FATAL => 'all';
 use FindBin;
-use lib "$FindBin::Bin/lib";
+use lib "$FindBin::Bin/../lib";
 
 use Apache::Test qw(-withtestmore);
 use Apache::TestRequest;
