@@ -4,7 +4,7 @@
 use strict;
 use warnings FATAL => 'all';
 use FindBin;
-use lib "$FindBin::Bin/lib";
+use lib "$FindBin::Bin/../lib";
 
 use Apache::Test qw(-withtestmore);
 use Apache::TestRequest;
