@@ -13,6 +13,7 @@
 #include <apr_pools.h>
 
 #include "wcs_response.h"
+#include "wcs_sp.h"
 #include "wcs_store.h"
 
 /* A pool for the running test, destroyed by the fixture after it. */
