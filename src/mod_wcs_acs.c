@@ -264,9 +264,12 @@ int wcs_acs_run(request_rec *r, wcs_srv_conf_t *sc)
                       "RelayState \"%s\" (not used as a URL)",
                       ap_escape_logitem(r->pool, form.relay_state));
     }
-    if (wcs_acs_login(&session, &res, &sp, store, replay, form.saml,
-                      form.saml_len, apr_time_now(), wcs_logger_for(r, NULL),
-                      r->pool)
+    if (wcs_acs_login(&session, &res, &(const wcs_acs_input_t) {
+                          .sp = &sp, .sessions = store, .replay = replay,
+                          .saml_response = form.saml, .len = form.saml_len,
+                          .relay_state = form.relay_state,
+                          .now = apr_time_now(),
+                          .lg = wcs_logger_for(r, NULL) }, r->pool)
         != APR_SUCCESS) {
         return wcs_acs_refuse(r, res.code, res.reason);
     }
