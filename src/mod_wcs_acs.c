@@ -146,6 +146,7 @@ int wcs_acs_run(request_rec *r, wcs_srv_conf_t *sc)
     wcs_sp_t sp = *sc->sp;
     wcs_session_t *session;
     wcs_store_t *store, *replay;
+    wcs_acs_input_t in;
     acs_form_t form;
     int rc;
 
@@ -170,9 +171,15 @@ int wcs_acs_run(request_rec *r, wcs_srv_conf_t *sc)
                       "[ref %s] RelayState \"%s\" (not used as a URL)",
                       req->ref, ap_escape_logitem(r->pool, form.relay_state));
     }
-    if (wcs_acs_login(&session, &res, &sp, store, replay, form.saml,
-                      form.saml_len, apr_time_now(), req->lg,
-                      r->pool)
+    in.sp = &sp;
+    in.sessions = store;
+    in.replay = replay;
+    in.saml_response = form.saml;
+    in.len = form.saml_len;
+    in.relay_state = form.relay_state;
+    in.now = apr_time_now();
+    in.lg = req->lg;
+    if (wcs_acs_login(&session, &res, &in, r->pool)
         != APR_SUCCESS) {
         return wcs_error_refuse(r, res.code, res.reason);
     }

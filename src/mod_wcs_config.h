@@ -15,10 +15,6 @@
 #define WCS_ENDPOINT_DEFAULT "/saml"
 #define WCS_COOKIE_NAME_DEFAULT "webcast_saml_session"
 #define WCS_DEFAULT_TARGET_DEFAULT "/"
-#define WCS_SESSION_LIFETIME_MIN apr_time_from_sec(60)
-#define WCS_SESSION_LIFETIME_MAX apr_time_from_sec(7 * 24 * 3600)
-#define WCS_MAX_RESPONSE_MIN 4096
-#define WCS_MAX_RESPONSE_MAX (16 * 1024 * 1024)
 
 typedef enum {
     WCS_SECURE_AUTO = 0,         /* Secure when https or the ACS URL is */

@@ -18,6 +18,7 @@
 #include "mod_wcs_startup.h"
 #include "mod_wcs_store.h"
 #include "wcs_session.h"
+#include "wcs_sp.h"
 #include "wcs_xml.h"
 
 APLOG_USE_MODULE(webcast_saml);
@@ -36,92 +37,10 @@ int wcs_pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp)
     return wcs_store_pre_config(pconf);
 }
 
-static int in_use(const wcs_srv_conf_t *sc)
-{
-    return sc->sp_entity_id_set || apr_hash_count(sc->idps) > 0;
-}
-
-static int listed(const apr_array_header_t *names, const char *name)
-{
-    int i;
-
-    for (i = 0; i < names->nelts; i++) {
-        if (!strcmp(APR_ARRAY_IDX(names, i, const char *), name)) {
-            return 1;
-        }
-    }
-    return 0;
-}
-
-/* The IdP table of this vhost with its per-IdP lines applied (SHA-1,
- * email domains): each IdP is copied, never changed in place, since
- * vhosts share IdPs with the main server. */
-static apr_hash_t *sp_idps(const wcs_srv_conf_t *sc, apr_pool_t *p)
-{
-    apr_hash_t *idps = apr_hash_make(p);
-    apr_hash_index_t *hi;
-
-    for (hi = apr_hash_first(p, sc->idps); hi; hi = apr_hash_next(hi)) {
-        wcs_idp_t *copy = apr_pmemdup(p, apr_hash_this_val(hi),
-                                      sizeof(wcs_idp_t));
-
-        copy->allow_sha1 = listed(sc->sha1_idps, copy->entity_id);
-        copy->email_domains = apr_hash_get(sc->idp_domains, copy->entity_id,
-                                           APR_HASH_KEY_STRING);
-        apr_hash_set(idps, copy->entity_id, APR_HASH_KEY_STRING, copy);
-    }
-    return idps;
-}
-
 static const char *vhost_name(const server_rec *vs, apr_pool_t *p)
 {
     return apr_psprintf(p, "%s:%u", vs->server_hostname
                         ? vs->server_hostname : "*", vs->port);
-}
-
-static apr_status_t check_name(const wcs_srv_conf_t *sc, const char **err,
-                               const char *directive, const char *id,
-                               const server_rec *vs, apr_pool_t *p)
-{
-    if (apr_hash_get(sc->idps, id, APR_HASH_KEY_STRING)) {
-        return APR_SUCCESS;
-    }
-    *err = apr_psprintf(p, "%s names %s, which is not a configured IdP of "
-                        "vhost %s (a vhost with IdPs of its own takes only "
-                        "its own per-IdP lines)", directive, id,
-                        vhost_name(vs, p));
-    return APR_EINVAL;
-}
-
-/* Every IdP that WebcastSAMLAllowSHA1 or WebcastSAMLIdPEmailDomains names
- * must be one of the vhost's IdPs: a typo would silently apply to none. */
-static apr_status_t check_idp_names(server_rec *s, const char **err,
-                                    apr_pool_t *p)
-{
-    server_rec *vs;
-    apr_hash_index_t *hi;
-    int i;
-
-    for (vs = s; vs; vs = vs->next) {
-        wcs_srv_conf_t *sc = ap_get_module_config(vs->module_config,
-                                                  &webcast_saml_module);
-
-        for (i = 0; i < sc->sha1_idps->nelts; i++) {
-            if (check_name(sc, err, WCS_CMD_ALLOW_SHA1,
-                           APR_ARRAY_IDX(sc->sha1_idps, i, const char *),
-                           vs, p) != APR_SUCCESS) {
-                return APR_EINVAL;
-            }
-        }
-        for (hi = apr_hash_first(p, sc->idp_domains); hi;
-             hi = apr_hash_next(hi)) {
-            if (check_name(sc, err, WCS_CMD_IDP_EMAIL_DOMAINS,
-                           apr_hash_this_key(hi), vs, p) != APR_SUCCESS) {
-                return APR_EINVAL;
-            }
-        }
-    }
-    return APR_SUCCESS;
 }
 
 /* This SP as configured in vhost s: its entity ID and where it is
@@ -138,6 +57,50 @@ static const char *site_id(const server_rec *s, const wcs_srv_conf_t *sc,
         where = apr_psprintf(p, "%s (%s)", where, s->addrs->virthost);
     }
     return apr_psprintf(p, "%s @ %s", sc->sp_entity_id, where);
+}
+
+/* What the directives of vhost vs say, for the core's builder. */
+static void sp_desc(wcs_sp_desc_t *d, const server_rec *vs,
+                    const wcs_srv_conf_t *sc,
+                    const apr_array_header_t *session_keys, apr_pool_t *p)
+{
+    wcs_sp_desc_init(d);
+    d->name = apr_pstrcat(p, "vhost ", vhost_name(vs, p), NULL);
+    d->entity_id = sc->sp_entity_id_set ? sc->sp_entity_id : NULL;
+    d->acs_url = sc->acs_url;
+    d->idps = sc->idps;
+    d->sha1_idps = sc->sha1_idps;
+    d->idp_domains = sc->idp_domains;
+    d->signed_parts = sc->signed_parts;
+    d->clock_skew = sc->clock_skew;
+    d->max_assertion_age = sc->max_assertion_age;
+    d->max_response_bytes = sc->max_response_size;
+    d->email_attr = sc->email_attribute;
+    d->attr_map = sc->attr_map;
+    d->session_lifetime = sc->session_lifetime;
+    d->session_keys = session_keys;
+    if (d->entity_id) {
+        d->site_id = site_id(vs, sc, p);
+    }
+}
+
+/* Every IdP that WebcastSAMLAllowSHA1 or WebcastSAMLIdPEmailDomains names
+ * must be one of the vhost's IdPs, in every vhost before any is built. */
+static apr_status_t check_idp_names(server_rec *s, const char **err,
+                                    apr_pool_t *p)
+{
+    server_rec *vs;
+    wcs_sp_desc_t desc;
+
+    for (vs = s; vs; vs = vs->next) {
+        sp_desc(&desc, vs, ap_get_module_config(vs->module_config,
+                                                &webcast_saml_module),
+                NULL, p);
+        if (wcs_sp_check_idp_names(err, &desc, p) != APR_SUCCESS) {
+            return APR_EINVAL;
+        }
+    }
+    return APR_SUCCESS;
 }
 
 /* With several IdPs, one without an email domain list can sign in anyone
@@ -172,19 +135,12 @@ static void warn_unbound_idps(server_rec *vs, const wcs_srv_conf_t *sc,
     }
 }
 
-static apr_status_t build_sp(server_rec *s, wcs_srv_conf_t *sc,
-                             const apr_array_header_t *session_keys,
-                             const char **err, apr_pool_t *p)
+static apr_status_t build_sp(wcs_srv_conf_t *sc, const char **err,
+                             const wcs_sp_desc_t *desc, apr_pool_t *p)
 {
     wcs_sp_t *sp;
 
-    if (!sc->sp_entity_id_set) {
-        *err = WCS_CMD_SP_ENTITY_ID " is not set, but IdPs are configured";
-        return APR_EINVAL;
-    }
-    if (apr_hash_count(sc->idps) == 0) {
-        *err = "no IdP is configured (" WCS_CMD_IDP_METADATA " or "
-               WCS_CMD_IDP ")";
+    if (wcs_sp_build(&sp, err, desc, p) != APR_SUCCESS) {
         return APR_EINVAL;
     }
     if (!strcmp(sc->cookie_samesite, "None")
@@ -193,20 +149,6 @@ static apr_status_t build_sp(server_rec *s, wcs_srv_conf_t *sc,
                WCS_CMD_COOKIE_SECURE " is off";
         return APR_EINVAL;
     }
-    sp = apr_pcalloc(p, sizeof(*sp));
-    sp->idps = sp_idps(sc, p);
-    sp->entity_id = sc->sp_entity_id;
-    sp->acs_url = sc->acs_url;   /* NULL: derived from each request */
-    sp->signed_parts = sc->signed_parts;
-    sp->clock_skew = sc->clock_skew;
-    sp->max_assertion_age = sc->max_assertion_age;
-    sp->max_response_bytes = sc->max_response_size;
-    sp->max_depth = WCS_XML_MAX_DEPTH_DEFAULT;
-    sp->email_attr = sc->email_attribute;
-    sp->attr_map = sc->attr_map;
-    sp->session_lifetime = sc->session_lifetime;
-    sp->site_id = site_id(s, sc, p);
-    sp->session_keys = session_keys;
     sc->sp = sp;
     sc->acs_path = apr_pstrcat(p, sc->endpoint_path, "/acs", NULL);
     return APR_SUCCESS;
@@ -261,6 +203,7 @@ int wcs_check_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
     server_rec *vs;
     const wcs_srv_conf_t *main_sc = ap_get_module_config(s->module_config,
                                                          &webcast_saml_module);
+    wcs_sp_desc_t desc;
     const char *err;
 
     if (!keys) {
@@ -278,10 +221,11 @@ int wcs_check_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
                                                   &webcast_saml_module);
 
         sc->sp = NULL;
-        if (!in_use(sc)) {
+        sp_desc(&desc, vs, sc, keys, pconf);
+        if (!wcs_sp_desc_in_use(&desc)) {
             continue;
         }
-        if (build_sp(vs, sc, keys, &err, pconf) != APR_SUCCESS) {
+        if (build_sp(sc, &err, &desc, pconf) != APR_SUCCESS) {
             ap_log_error(APLOG_MARK, APLOG_EMERG, 0, vs,
                          WCS_LOG_TAG "01002: vhost %s:%u: %s",
                          vs->server_hostname ? vs->server_hostname : "*",

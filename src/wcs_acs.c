@@ -17,12 +17,9 @@ static apr_time_t replay_until(const wcs_assertion_t *a, const wcs_sp_t *sp)
 }
 
 apr_status_t wcs_acs_login(wcs_session_t **ps, wcs_result_t *res,
-                           const wcs_sp_t *sp, const wcs_store_t *store,
-                           const wcs_store_t *replay,
-                           const char *saml_response, apr_size_t len,
-                           apr_time_t now, const wcs_logger_t *lg,
-                           apr_pool_t *p)
+                           const wcs_acs_input_t *in, apr_pool_t *p)
 {
+    const wcs_sp_t *sp = in->sp;
     wcs_assertion_t *a;
     wcs_session_t fields;
     const char *email;
@@ -31,11 +28,12 @@ apr_status_t wcs_acs_login(wcs_session_t **ps, wcs_result_t *res,
     apr_status_t rv;
 
     *ps = NULL;
-    if (!saml_response || len == 0) {
+    if (!in->saml_response || in->len == 0) {
         return wcs_refuse(res, p, WCS_CODE_NO_RESPONSE,
                           "the POST carries no SAMLResponse");
     }
-    rv = wcs_response_validate(&a, res, sp, saml_response, len, now, lg, p);
+    rv = wcs_response_validate(&a, res, sp, in->saml_response, in->len,
+                               in->now, in->lg, p);
     if (rv != APR_SUCCESS) {
         return rv;
     }
@@ -54,17 +52,17 @@ apr_status_t wcs_acs_login(wcs_session_t **ps, wcs_result_t *res,
     env = wcs_identity_env(a, email, sp->attr_map, p);
     /* Marked used only once everything else has passed, and before the
      * session exists: a replay can never make a second session. */
-    rv = wcs_replay_check_and_mark(res, replay, a->idp->entity_id,
-                                   a->assertion_id, replay_until(a, sp), now,
-                                   p);
+    rv = wcs_replay_check_and_mark(res, in->replay, a->idp->entity_id,
+                                   a->assertion_id, replay_until(a, sp),
+                                   in->now, p);
     if (rv != APR_SUCCESS) {
         return rv;
     }
-    expires = now + sp->session_lifetime;
+    expires = in->now + sp->session_lifetime;
     if (a->session_not_on_or_after && a->session_not_on_or_after < expires) {
         expires = a->session_not_on_or_after;
     }
-    if (expires <= now) {
+    if (expires <= in->now) {
         /* SessionNotOnOrAfter passed within the clock skew: a session that
          * is dead on arrival would send the person round in a loop. */
         return wcs_refuse(res, p, WCS_CODE_EXPIRED,
@@ -79,12 +77,13 @@ apr_status_t wcs_acs_login(wcs_session_t **ps, wcs_result_t *res,
     fields.idp = a->idp->entity_id;
     fields.idp_key = a->key->sha256;
     fields.user = email;
-    fields.created = now;
+    fields.created = in->now;
     fields.expires = expires;
     fields.env = env;
-    rv = wcs_session_create(ps, res, store, sp->session_keys, &fields, p);
+    rv = wcs_session_create(ps, res, in->sessions, sp->session_keys, &fields,
+                            p);
     if (rv == APR_SUCCESS) {
-        wcs_log_printf(lg, WCS_LOG_MARK, WCS_LOG_INFO, p,
+        wcs_log_printf(in->lg, WCS_LOG_MARK, WCS_LOG_INFO, p,
                        "login of %s via %s (assertion %s, %s-signed), "
                        "session until %" APR_TIME_T_FMT, email,
                        a->idp->entity_id, a->assertion_id,

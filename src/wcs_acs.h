@@ -12,16 +12,26 @@
 #include "wcs_session.h"
 #include "wcs_store.h"
 
-/* Validate saml_response (base64, as POSTed), derive the email and the
- * application's variables, refuse a replay (marking the assertion used in
- * replay, a store that sessions cannot evict from), and store a session
- * in store that lasts sp->session_lifetime or until the IdP's
- * SessionNotOnOrAfter, whichever is sooner.  *ps is allocated from p. */
+/* What one POST to the ACS brings, and what the login needs to answer it. */
+typedef struct wcs_acs_input_t {
+    const wcs_sp_t *sp;
+    const wcs_store_t *sessions; /* where the session is stored */
+    /* Where assertions are marked used: a store that sessions cannot
+     * evict from. */
+    const wcs_store_t *replay;
+    const char *saml_response;   /* base64, as POSTed; or NULL */
+    apr_size_t len;
+    const char *relay_state;     /* as POSTed, or NULL; not read yet */
+    apr_time_t now;
+    const wcs_logger_t *lg;
+} wcs_acs_input_t;
+
+/* Validate in->saml_response, derive the email and the application's
+ * variables, refuse a replay (marking the assertion used in in->replay),
+ * and store a session in in->sessions that lasts sp->session_lifetime or
+ * until the IdP's SessionNotOnOrAfter, whichever is sooner.  *ps is
+ * allocated from p. */
 apr_status_t wcs_acs_login(wcs_session_t **ps, wcs_result_t *res,
-                           const wcs_sp_t *sp, const wcs_store_t *store,
-                           const wcs_store_t *replay,
-                           const char *saml_response, apr_size_t len,
-                           apr_time_t now, const wcs_logger_t *lg,
-                           apr_pool_t *p);
+                           const wcs_acs_input_t *in, apr_pool_t *p);
 
 #endif

@@ -14,24 +14,7 @@
 #include "wcs_idp.h"
 #include "wcs_log.h"
 #include "wcs_result.h"
-
-/* Which parts of a response must carry a valid signature. */
-typedef enum {
-    WCS_SIGNED_EITHER = 0,       /* the assertion, or the whole response */
-    WCS_SIGNED_ASSERTION,
-    WCS_SIGNED_RESPONSE,
-    WCS_SIGNED_BOTH
-} wcs_signed_parts_t;
-
-#define WCS_CLOCK_SKEW_DEFAULT apr_time_from_sec(60)
-#define WCS_CLOCK_SKEW_MAX apr_time_from_sec(600)
-#define WCS_RESPONSE_MAX_BYTES_DEFAULT (256 * 1024)
-/* How old an accepted response may be (IssueInstant): the replay cache
- * must remember each assertion that long, so this bounds its size.  IdPs
- * post the response within seconds of issuing it. */
-#define WCS_MAX_ASSERTION_AGE_DEFAULT apr_time_from_sec(300)
-#define WCS_MAX_ASSERTION_AGE_MIN apr_time_from_sec(30)
-#define WCS_MAX_ASSERTION_AGE_MAX apr_time_from_sec(3600)
+#include "wcs_sp.h"
 
 #define WCS_NAMEID_UNSPECIFIED \
     "urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified"
@@ -48,32 +31,6 @@ typedef enum {
 #define WCS_NAMEID_ENTITY "urn:oasis:names:tc:SAML:2.0:nameid-format:entity"
 #define WCS_CM_BEARER "urn:oasis:names:tc:SAML:2.0:cm:bearer"
 #define WCS_STATUS_SUCCESS "urn:oasis:names:tc:SAML:2.0:status:Success"
-
-/* What the validator needs to know of this SP; built at config time. */
-typedef struct wcs_sp_t {
-    const char *entity_id;       /* our Audience */
-    /* This SP as configured in one place (entity ID and the vhost that
-     * serves it): sessions are valid only where they were made, even
-     * between vhosts that share an entity ID but trust other IdPs. */
-    const char *site_id;
-    const char *acs_url;         /* Destination/Recipient, as the IdP sees it */
-    /* How acs_url was made when no one configured it, for the reasons of
-     * 4d and 4e (so that an admin sees where to change it); or NULL. */
-    const char *acs_url_hint;
-    apr_hash_t *idps;            /* entity ID -> wcs_idp_t * */
-    wcs_signed_parts_t signed_parts;
-    apr_interval_time_t clock_skew;
-    apr_interval_time_t max_assertion_age;   /* oldest IssueInstant taken */
-    apr_size_t max_response_bytes;
-    int max_depth;
-    /* What a login makes of a valid assertion (wcs_acs). */
-    const char *email_attr;      /* NULL: the email is the NameID */
-    const apr_array_header_t *attr_map;  /* of wcs_attr_map_t */
-    apr_interval_time_t session_lifetime;
-    /* Keys of session records (of wcs_session_key_t *): the first one
-     * signs, every one verifies (rotation). */
-    const apr_array_header_t *session_keys;
-} wcs_sp_t;
 
 typedef struct wcs_attr_t {
     const char *name;

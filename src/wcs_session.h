@@ -18,7 +18,6 @@
 #define WCS_SESSION_ID_BYTES 32               /* 256 random bits */
 #define WCS_SESSION_ID_LEN (2 * WCS_SESSION_ID_BYTES)
 #define WCS_SESSION_RECORD_MAX 8192
-#define WCS_SESSION_LIFETIME_DEFAULT apr_time_from_sec(8 * 3600)
 /* A record key is a secret of at least 256 bits; key files are small. */
 #define WCS_SESSION_KEY_MIN 32
 #define WCS_SESSION_KEY_MAX 4096

@@ -15,6 +15,7 @@
 #include "fuzz.h"
 #include "test-only-keys.h"
 #include "wcs_response.h"
+#include "wcs_sp.h"
 #include "wcs_xml.h"
 
 /* The seeds were made with wcs_mkresponse --now 1767225600
@@ -49,21 +50,21 @@ static void add_idp(apr_hash_t *idps, const char *entity_id,
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     apr_pool_t *p = wcs_fuzz_global_pool();
-    wcs_sp_t *sp;
+    wcs_sp_desc_t desc;
+    const char *err = NULL;
 
     wcs_fuzz_lsan_off();
-    sp = apr_pcalloc(p, sizeof(*sp));
-    sp->entity_id = FUZZ_SP;
-    sp->acs_url = FUZZ_ACS;
-    sp->idps = apr_hash_make(p);
-    sp->signed_parts = WCS_SIGNED_EITHER;
-    sp->clock_skew = WCS_CLOCK_SKEW_DEFAULT;
-    sp->max_response_bytes = WCS_RESPONSE_MAX_BYTES_DEFAULT;
-    sp->max_depth = WCS_XML_MAX_DEPTH_DEFAULT;
-    sp->max_assertion_age = WCS_MAX_ASSERTION_AGE_DEFAULT;
-    add_idp(sp->idps, WCS_FUZZ_IDP, wcs_fuzz_idp_cert, p);
-    add_idp(sp->idps, WCS_FUZZ_EC_IDP, wcs_fuzz_ec_cert, p);
-    fuzz_sp = sp;
+    wcs_sp_desc_init(&desc);
+    desc.name = "the fuzz SP";
+    desc.entity_id = FUZZ_SP;
+    desc.acs_url = FUZZ_ACS;
+    desc.idps = apr_hash_make(p);
+    add_idp(desc.idps, WCS_FUZZ_IDP, wcs_fuzz_idp_cert, p);
+    add_idp(desc.idps, WCS_FUZZ_EC_IDP, wcs_fuzz_ec_cert, p);
+    if (wcs_sp_build(&fuzz_sp, &err, &desc, p) != APR_SUCCESS) {
+        fprintf(stderr, "fuzz_response: %s\n", err);
+        exit(2);
+    }
     wcs_fuzz_lsan_on();
     return 0;
 }

@@ -41,6 +41,7 @@ int main(void)
     srunner_add_suite(sr, wcs_suite_xml());
     srunner_add_suite(sr, wcs_suite_idp());
     srunner_add_suite(sr, wcs_suite_sig());
+    srunner_add_suite(sr, wcs_suite_sp());
     srunner_add_suite(sr, wcs_suite_response());
     srunner_add_suite(sr, wcs_suite_identity());
     srunner_add_suite(sr, wcs_suite_store());

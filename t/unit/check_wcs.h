@@ -13,6 +13,7 @@
 #include <apr_pools.h>
 
 #include "wcs_response.h"
+#include "wcs_sp.h"
 #include "wcs_store.h"
 
 /* A pool for the running test, destroyed by the fixture after it. */
@@ -101,6 +102,7 @@ Suite *wcs_suite_time_url(void);
 Suite *wcs_suite_xml(void);
 Suite *wcs_suite_idp(void);
 Suite *wcs_suite_sig(void);
+Suite *wcs_suite_sp(void);
 Suite *wcs_suite_response(void);
 Suite *wcs_suite_identity(void);
 Suite *wcs_suite_store(void);

@@ -23,15 +23,33 @@ static void acs_teardown(void)
     wcs_test_teardown();
 }
 
+/* The ACS's input for b64 posted at now, from the test pool. */
+static const wcs_acs_input_t *input(const wcs_sp_t *sp,
+                                    const wcs_store_t *store,
+                                    const wcs_store_t *replay,
+                                    const char *b64, apr_time_t now,
+                                    const wcs_logger_t *lg)
+{
+    wcs_acs_input_t *in = apr_pcalloc(wcs_test_pool, sizeof(*in));
+
+    in->sp = sp;
+    in->sessions = store;
+    in->replay = replay;
+    in->saml_response = b64;
+    in->len = b64 ? strlen(b64) : 0;
+    in->now = now;
+    in->lg = lg;
+    return in;
+}
+
 static apr_status_t login(wcs_session_t **s, wcs_result_t *res,
                           const wcs_sp_t *sp, const wcs_store_t *store,
                           const char *b64)
 {
     res->code = WCS_CODE_NONE;
     res->reason = NULL;
-    return wcs_acs_login(s, res, sp, store, store, b64,
-                         b64 ? strlen(b64) : 0,
-                         apr_time_now(), NULL, wcs_test_pool);
+    return wcs_acs_login(s, res, input(sp, store, store, b64, apr_time_now(),
+                                       NULL), wcs_test_pool);
 }
 
 START_TEST(acs_login_success)
@@ -49,8 +67,9 @@ START_TEST(acs_login_success)
                               "identity/claims/givenname=Alice",
                               wcs_test_pool);
     wcs_log_set(print_cb, NULL);
-    ck_assert_msg(wcs_acs_login(&s, &res, sp, store, store, b64, strlen(b64),
-                                now, &lg, wcs_test_pool) == APR_SUCCESS,
+    ck_assert_msg(wcs_acs_login(&s, &res, input(sp, store, store, b64, now,
+                                                &lg), wcs_test_pool)
+                  == APR_SUCCESS,
                   "%s: %s", wcs_code_str(res.code), res.reason);
     ck_assert_ptr_nonnull(s);
     ck_assert(wcs_session_id_valid(s->id));
@@ -349,8 +368,8 @@ START_TEST(acs_replay_entry_lifetime)
 
     sp->max_assertion_age = apr_time_from_sec(120);
     b64 = wcs_test_mkresponse("--not-on-or-after 3000", wcs_test_pool);
-    ck_assert_msg(wcs_acs_login(&s, &res, sp, store, replay, b64,
-                                strlen(b64), now, NULL, wcs_test_pool)
+    ck_assert_msg(wcs_acs_login(&s, &res, input(sp, store, replay, b64, now,
+                                                NULL), wcs_test_pool)
                   == APR_SUCCESS, "%s", res.reason);
     ck_assert_int_eq(wcs_test_store_count(store), 1);
     ck_assert_int_eq(wcs_test_store_count(replay), 1);
@@ -361,16 +380,17 @@ START_TEST(acs_replay_entry_lifetime)
     ck_assert(e->expiry <= now + apr_time_from_sec(120 + 60));
     /* An assertion that expires sooner is remembered until then. */
     b64 = wcs_test_mkresponse("--not-on-or-after 30", wcs_test_pool);
-    ck_assert_msg(wcs_acs_login(&s, &res, sp, store, replay, b64,
-                                strlen(b64), now, NULL, wcs_test_pool)
+    ck_assert_msg(wcs_acs_login(&s, &res, input(sp, store, replay, b64, now,
+                                                NULL), wcs_test_pool)
                   == APR_SUCCESS, "%s", res.reason);
     for (hi = apr_hash_first(wcs_test_pool, rst->entries); hi;
          hi = apr_hash_next(hi)) {
         e = apr_hash_this_val(hi);
         ck_assert(e->expiry <= now + apr_time_from_sec(120 + 60));
     }
-    wcs_assert_refused(wcs_acs_login(&s, &res, sp, store, replay, b64,
-                                     strlen(b64), now, NULL, wcs_test_pool),
+    wcs_assert_refused(wcs_acs_login(&s, &res, input(sp, store, replay, b64,
+                                                     now, NULL),
+                                     wcs_test_pool),
                        res, WCS_CODE_REPLAY, "replay");
 }
 END_TEST

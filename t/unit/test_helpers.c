@@ -15,7 +15,6 @@
 #include <apr_strings.h>
 
 #include "check_wcs.h"
-#include "wcs_session.h"
 #include "wcs_idp.h"
 #include "wcs_session.h"
 #include "wcs_sig.h"
@@ -145,8 +144,7 @@ const char *wcs_test_mkresponse(const char *args, apr_pool_t *p)
 /* --- the test SP ----------------------------------------------------- */
 
 static void add_idp(apr_hash_t *idps, const char *entity_id,
-                    const char *file1, const char *file2, int allow_sha1,
-                    apr_pool_t *p)
+                    const char *file1, const char *file2, apr_pool_t *p)
 {
     wcs_idp_t *idp = wcs_idp_create(entity_id, "unit test", p);
     const char *err = NULL;
@@ -158,7 +156,6 @@ static void add_idp(apr_hash_t *idps, const char *entity_id,
                                             wcs_test_file(file2, p), p)
                       == APR_SUCCESS, "%s", err);
     }
-    idp->allow_sha1 = allow_sha1;
     apr_hash_set(idps, idp->entity_id, APR_HASH_KEY_STRING, idp);
 }
 
@@ -188,26 +185,30 @@ static const apr_array_header_t *test_session_keys(apr_pool_t *p)
 
 wcs_sp_t *wcs_test_sp(apr_pool_t *p)
 {
-    wcs_sp_t *sp = apr_pcalloc(p, sizeof(*sp));
+    wcs_sp_desc_t desc;
+    apr_hash_t *idps = apr_hash_make(p);
+    apr_array_header_t *sha1 = apr_array_make(p, 1, sizeof(const char *));
+    wcs_sp_t *sp = NULL;
+    const char *err = NULL;
 
-    sp->entity_id = WCS_TEST_SP;
-    sp->acs_url = WCS_TEST_ACS;
-    sp->idps = apr_hash_make(p);
-    sp->signed_parts = WCS_SIGNED_EITHER;
-    sp->clock_skew = WCS_CLOCK_SKEW_DEFAULT;
-    sp->max_assertion_age = WCS_MAX_ASSERTION_AGE_DEFAULT;
-    sp->max_response_bytes = WCS_RESPONSE_MAX_BYTES_DEFAULT;
-    sp->max_depth = WCS_XML_MAX_DEPTH_DEFAULT;
-    sp->session_lifetime = WCS_SESSION_LIFETIME_DEFAULT;
-    sp->site_id = WCS_TEST_SP " @ unit.example.test:443";
-    sp->session_keys = test_session_keys(p);
-    add_metadata(sp->idps, "idp-metadata.xml", p);
-    add_metadata(sp->idps, "ec-metadata.xml", p);
-    add_idp(sp->idps, WCS_TEST_ENTRA, "entra.cer", NULL, 0, p);
-    add_idp(sp->idps, WCS_TEST_OKTA, "okta.der", NULL, 0, p);
-    add_idp(sp->idps, WCS_TEST_SHA1, "sha1.pem", NULL, 0, p);
-    add_idp(sp->idps, WCS_TEST_SHA1_OK, "sha1.pem", NULL, 1, p);
-    add_idp(sp->idps, WCS_TEST_ROLLOVER, "old.pem", "new.pem", 0, p);
+    add_metadata(idps, "idp-metadata.xml", p);
+    add_metadata(idps, "ec-metadata.xml", p);
+    add_idp(idps, WCS_TEST_ENTRA, "entra.cer", NULL, p);
+    add_idp(idps, WCS_TEST_OKTA, "okta.der", NULL, p);
+    add_idp(idps, WCS_TEST_SHA1, "sha1.pem", NULL, p);
+    add_idp(idps, WCS_TEST_SHA1_OK, "sha1.pem", NULL, p);
+    add_idp(idps, WCS_TEST_ROLLOVER, "old.pem", "new.pem", p);
+    APR_ARRAY_PUSH(sha1, const char *) = WCS_TEST_SHA1_OK;
+    wcs_sp_desc_init(&desc);
+    desc.name = "the unit tests' SP";
+    desc.entity_id = WCS_TEST_SP;
+    desc.acs_url = WCS_TEST_ACS;
+    desc.idps = idps;
+    desc.sha1_idps = sha1;
+    desc.site_id = WCS_TEST_SP " @ unit.example.test:443";
+    desc.session_keys = test_session_keys(p);
+    ck_assert_msg(wcs_sp_build(&sp, &err, &desc, p) == APR_SUCCESS, "%s",
+                  err);
     return sp;
 }
 

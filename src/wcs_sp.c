@@ -1,0 +1,131 @@
+#include <string.h>
+
+#include <apr_strings.h>
+
+#include "wcs_idp.h"
+#include "wcs_names.h"
+#include "wcs_sp.h"
+#include "wcs_xml.h"
+
+void wcs_sp_desc_init(wcs_sp_desc_t *desc)
+{
+    memset(desc, 0, sizeof(*desc));
+    desc->signed_parts = WCS_SIGNED_EITHER;
+    desc->clock_skew = WCS_CLOCK_SKEW_DEFAULT;
+    desc->max_assertion_age = WCS_MAX_ASSERTION_AGE_DEFAULT;
+    desc->max_response_bytes = WCS_RESPONSE_MAX_BYTES_DEFAULT;
+    desc->session_lifetime = WCS_SESSION_LIFETIME_DEFAULT;
+}
+
+int wcs_sp_desc_in_use(const wcs_sp_desc_t *desc)
+{
+    return desc->entity_id || (desc->idps && apr_hash_count(desc->idps) > 0);
+}
+
+static int listed(const apr_array_header_t *names, const char *name)
+{
+    int i;
+
+    for (i = 0; names && i < names->nelts; i++) {
+        if (!strcmp(APR_ARRAY_IDX(names, i, const char *), name)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static apr_status_t check_name(const char **err, const wcs_sp_desc_t *desc,
+                               const char *directive, const char *id,
+                               apr_pool_t *p)
+{
+    if (desc->idps && apr_hash_get(desc->idps, id, APR_HASH_KEY_STRING)) {
+        return APR_SUCCESS;
+    }
+    *err = apr_psprintf(p, "%s names %s, which is not a configured IdP of "
+                        "%s (a vhost with IdPs of its own takes only its own "
+                        "per-IdP lines)", directive, id, desc->name);
+    return APR_EINVAL;
+}
+
+apr_status_t wcs_sp_check_idp_names(const char **err,
+                                    const wcs_sp_desc_t *desc,
+                                    apr_pool_t *p)
+{
+    apr_hash_index_t *hi;
+    int i;
+
+    for (i = 0; desc->sha1_idps && i < desc->sha1_idps->nelts; i++) {
+        if (check_name(err, desc, WCS_CMD_ALLOW_SHA1,
+                       APR_ARRAY_IDX(desc->sha1_idps, i, const char *), p)
+            != APR_SUCCESS) {
+            return APR_EINVAL;
+        }
+    }
+    if (!desc->idp_domains) {
+        return APR_SUCCESS;
+    }
+    for (hi = apr_hash_first(p, desc->idp_domains); hi;
+         hi = apr_hash_next(hi)) {
+        if (check_name(err, desc, WCS_CMD_IDP_EMAIL_DOMAINS,
+                       apr_hash_this_key(hi), p) != APR_SUCCESS) {
+            return APR_EINVAL;
+        }
+    }
+    return APR_SUCCESS;
+}
+
+/* The IdP table with the per-IdP lines applied (SHA-1, email domains):
+ * each IdP is copied, never changed in place, since vhosts share IdPs
+ * with the main server. */
+static apr_hash_t *sp_idps(const wcs_sp_desc_t *desc, apr_pool_t *p)
+{
+    apr_hash_t *idps = apr_hash_make(p);
+    apr_hash_index_t *hi;
+    wcs_idp_t *copy;
+
+    for (hi = apr_hash_first(p, desc->idps); hi; hi = apr_hash_next(hi)) {
+        copy = apr_pmemdup(p, apr_hash_this_val(hi), sizeof(wcs_idp_t));
+        copy->allow_sha1 = listed(desc->sha1_idps, copy->entity_id);
+        copy->email_domains = desc->idp_domains
+            ? apr_hash_get(desc->idp_domains, copy->entity_id,
+                           APR_HASH_KEY_STRING) : NULL;
+        apr_hash_set(idps, copy->entity_id, APR_HASH_KEY_STRING, copy);
+    }
+    return idps;
+}
+
+apr_status_t wcs_sp_build(wcs_sp_t **psp, const char **err,
+                          const wcs_sp_desc_t *desc, apr_pool_t *p)
+{
+    wcs_sp_t *sp;
+
+    *psp = NULL;
+    if (wcs_sp_check_idp_names(err, desc, p) != APR_SUCCESS) {
+        return APR_EINVAL;
+    }
+    if (!desc->entity_id) {
+        *err = WCS_CMD_SP_ENTITY_ID " is not set, but IdPs are configured";
+        return APR_EINVAL;
+    }
+    if (!desc->idps || apr_hash_count(desc->idps) == 0) {
+        *err = "no IdP is configured (" WCS_CMD_IDP_METADATA " or "
+               WCS_CMD_IDP ")";
+        return APR_EINVAL;
+    }
+    sp = apr_pcalloc(p, sizeof(*sp));
+    sp->entity_id = desc->entity_id;
+    sp->site_id = desc->site_id;
+    sp->acs_url = desc->acs_url;
+    sp->idps = sp_idps(desc, p);
+    sp->signed_parts = desc->signed_parts;
+    sp->clock_skew = desc->clock_skew;
+    sp->max_assertion_age = desc->max_assertion_age;
+    sp->max_response_bytes = desc->max_response_bytes;
+    sp->max_depth = WCS_XML_MAX_DEPTH_DEFAULT;
+    sp->email_attr = desc->email_attr;
+    sp->attr_map = desc->attr_map;
+    sp->session_lifetime = desc->session_lifetime;
+    sp->session_keys = desc->session_keys;
+    *psp = sp;
+    return APR_SUCCESS;
+}
