@@ -5,6 +5,7 @@
 
 #include "wcs_response.h"
 #include "wcs_sig.h"
+#include "wcs_str.h"
 #include "wcs_time.h"
 #include "wcs_url.h"
 #include "wcs_xml.h"
@@ -754,8 +755,8 @@ apr_status_t wcs_response_validate(wcs_assertion_t **pa, wcs_result_t *res,
     v.a = apr_pcalloc(p, sizeof(*v.a));
     v.a->attrs = apr_array_make(p, 4, sizeof(wcs_attr_t));
 
-    rv = wcs_base64_decode(&xml, &xml_len, res, b64, b64_len,
-                           sp->max_response_bytes, v.ptmp);
+    rv = wcs_str_base64_decode(&xml, &xml_len, res, "SAMLResponse", b64,
+                               b64_len, sp->max_response_bytes, v.ptmp);
     if (rv == APR_SUCCESS) {
         rv = wcs_xml_parse(&v.doc, res, xml, xml_len, sp->max_response_bytes,
                            sp->max_depth, v.ptmp);
