@@ -162,3 +162,62 @@ char *wcs_str_upper(const char *s, apr_pool_t *p)
     }
     return out;
 }
+
+/* --- bounded token parsers ------------------------------------------- */
+
+apr_status_t wcs_str_number(const char **linep, apr_uint64_t *num,
+                            apr_uint64_t max)
+{
+    const char *s = *linep;
+    apr_uint64_t n = 0;
+    int d;
+
+    if (!apr_isdigit(*s)) {
+        return APR_EINVAL;
+    }
+    for (; apr_isdigit(*s); s++) {
+        d = *s - '0';
+        /* n * 10 + d > max, asked without computing it (no overflow). */
+        if ((apr_uint64_t)d > max || n > (max - (apr_uint64_t)d) / 10) {
+            return APR_EINVAL;
+        }
+        n = n * 10 + (apr_uint64_t)d;
+    }
+    *num = n;
+    *linep = s;
+    return APR_SUCCESS;
+}
+
+apr_status_t wcs_str_hex(const char **linep, const char **out,
+                         apr_size_t min, apr_size_t max, apr_pool_t *p)
+{
+    const char *s = *linep;
+    apr_size_t n = 0;
+
+    while (wcs_str_hexval(s[n]) >= 0) {
+        if (n == max) {
+            return APR_EINVAL;
+        }
+        n++;
+    }
+    if (n == 0 || n < min) {
+        return APR_EINVAL;
+    }
+    *out = apr_pstrmemdup(p, s, n);
+    *linep = s + n;
+    return APR_SUCCESS;
+}
+
+apr_status_t wcs_str_single(const char **linep, char c)
+{
+    if (c == '\0' || **linep != c) {
+        return APR_EINVAL;
+    }
+    (*linep)++;
+    return APR_SUCCESS;
+}
+
+apr_status_t wcs_str_end(const char **linep)
+{
+    return **linep == '\0' ? APR_SUCCESS : APR_EINVAL;
+}

@@ -1,6 +1,7 @@
 /*
  * wcs_str: small helpers on strings and bytes that several parts of the
- * core need.
+ * core need, and bounded token parsers for values that arrive in a
+ * request (RelayState).
  */
 #ifndef WCS_STR_H
 #define WCS_STR_H
@@ -35,5 +36,35 @@ int wcs_str_hexval(char c);
 /* A copy of s from p in ASCII lower case (upper case). */
 char *wcs_str_lower(const char *s, apr_pool_t *p);
 char *wcs_str_upper(const char *s, apr_pool_t *p);
+
+/*
+ * Bounded token parsers, in the style of curl's strparse: each takes the
+ * cursor *linep first, so that a chain reads left to right,
+ *
+ *     if (wcs_str_number(&s, &id, MAX) || wcs_str_single(&s, '-')
+ *         || wcs_str_hex(&s, &key, 1, 64, p) || wcs_str_end(&s)) ...
+ *
+ * and returns APR_SUCCESS or APR_EINVAL.  On success *linep is advanced
+ * past the token; on failure neither *linep nor the out-parameter is
+ * touched.  None of them accepts an empty token or skips white space.
+ */
+
+/* A decimal number of at most max: digits only (no sign, no space),
+ * at least one; leading zeros are read as zeros.  A value over max, or
+ * one that would not fit in 64 bits, is refused. */
+apr_status_t wcs_str_number(const char **linep, apr_uint64_t *num,
+                            apr_uint64_t max);
+
+/* A run of hex digits (either case), of min to max of them (min 0 is read
+ * as 1); the run ends at the first byte that is no hex digit, and a longer
+ * run is refused, never cut.  *out is a copy from p. */
+apr_status_t wcs_str_hex(const char **linep, const char **out,
+                         apr_size_t min, apr_size_t max, apr_pool_t *p);
+
+/* The single byte c. */
+apr_status_t wcs_str_single(const char **linep, char c);
+
+/* The end of the string (nothing is consumed). */
+apr_status_t wcs_str_end(const char **linep);
 
 #endif

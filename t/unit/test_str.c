@@ -1,4 +1,5 @@
-/* wcs_str: strict base64, trimming, hex and case helpers. */
+/* wcs_str: strict base64, trimming, hex and case helpers, and the
+ * bounded token parsers. */
 #include <string.h>
 
 #include "check_wcs.h"
@@ -151,6 +152,184 @@ START_TEST(hexval_and_case)
 }
 END_TEST
 
+/* Parse s with wcs_str_number; *rest is where the cursor was left. */
+static apr_status_t number(const char *s, apr_uint64_t *n, apr_uint64_t max,
+                           const char **rest)
+{
+    *rest = s;
+    return wcs_str_number(rest, n, max);
+}
+
+START_TEST(number_reads_digits)
+{
+    apr_uint64_t n = 4711;
+    const char *rest;
+
+    ck_assert_int_eq(number("1234567", &n, 9999999, &rest), APR_SUCCESS);
+    ck_assert(n == 1234567);
+    ck_assert_str_eq(rest, "");
+    ck_assert_int_eq(number("0", &n, 10, &rest), APR_SUCCESS);
+    ck_assert(n == 0);
+    ck_assert_int_eq(number("007-x", &n, 10, &rest), APR_SUCCESS);
+    ck_assert(n == 7);
+    ck_assert_str_eq(rest, "-x");
+    /* At max exactly, and one over. */
+    ck_assert_int_eq(number("100", &n, 100, &rest), APR_SUCCESS);
+    ck_assert(n == 100);
+    n = 4711;
+    ck_assert_int_eq(number("101", &n, 100, &rest), APR_EINVAL);
+    ck_assert(n == 4711);
+    ck_assert_int_eq(number("5", &n, 4, &rest), APR_EINVAL);
+    ck_assert_int_eq(number("0", &n, 0, &rest), APR_SUCCESS);
+    ck_assert_int_eq(number("1", &n, 0, &rest), APR_EINVAL);
+}
+END_TEST
+
+START_TEST(number_refuses)
+{
+    apr_uint64_t n = 4711;
+    const char *rest, *s;
+
+    /* Empty, a sign, white space, a non-digit: nothing is read. */
+    ck_assert_int_eq(number("", &n, 100, &rest), APR_EINVAL);
+    ck_assert_int_eq(number("-1", &n, 100, &rest), APR_EINVAL);
+    ck_assert_int_eq(number("+1", &n, 100, &rest), APR_EINVAL);
+    ck_assert_int_eq(number(" 1", &n, 100, &rest), APR_EINVAL);
+    ck_assert_int_eq(number("x1", &n, 100, &rest), APR_EINVAL);
+    s = "abc";
+    rest = s;
+    ck_assert_int_eq(wcs_str_number(&rest, &n, 100), APR_EINVAL);
+    ck_assert_ptr_eq(rest, s);
+    ck_assert(n == 4711);
+    /* The largest 64-bit value, and one past it: refused, never wrapped. */
+    ck_assert_int_eq(number("18446744073709551615", &n, APR_UINT64_MAX,
+                            &rest), APR_SUCCESS);
+    ck_assert(n == APR_UINT64_MAX);
+    n = 4711;
+    ck_assert_int_eq(number("18446744073709551616", &n, APR_UINT64_MAX,
+                            &rest), APR_EINVAL);
+    ck_assert_int_eq(number("99999999999999999999999", &n, APR_UINT64_MAX,
+                            &rest), APR_EINVAL);
+    ck_assert(n == 4711);
+}
+END_TEST
+
+START_TEST(hex_reads_a_run)
+{
+    const char *s, *rest, *out = NULL;
+
+    s = "ab177c1f4e";
+    rest = s;
+    ck_assert_int_eq(wcs_str_hex(&rest, &out, 1, 10, wcs_test_pool),
+                     APR_SUCCESS);
+    ck_assert_str_eq(out, "ab177c1f4e");
+    ck_assert_ptr_eq(rest, s + 10);
+    /* The run ends at the first non-hex byte; case is kept. */
+    s = "DEADbeefg";
+    rest = s;
+    ck_assert_int_eq(wcs_str_hex(&rest, &out, 1, 64, wcs_test_pool),
+                     APR_SUCCESS);
+    ck_assert_str_eq(out, "DEADbeef");
+    ck_assert_str_eq(rest, "g");
+    /* min 0 still wants one digit. */
+    s = "f";
+    rest = s;
+    ck_assert_int_eq(wcs_str_hex(&rest, &out, 0, 1, wcs_test_pool),
+                     APR_SUCCESS);
+    ck_assert_str_eq(out, "f");
+}
+END_TEST
+
+START_TEST(hex_refuses)
+{
+    const char *s, *rest, *out = "untouched";
+
+    /* Empty, a non-hex byte first, too short, one over max (refused, not
+     * cut): the cursor and *out stay as they were. */
+    s = "";
+    rest = s;
+    ck_assert_int_eq(wcs_str_hex(&rest, &out, 1, 8, wcs_test_pool),
+                     APR_EINVAL);
+    s = "xab";
+    rest = s;
+    ck_assert_int_eq(wcs_str_hex(&rest, &out, 1, 8, wcs_test_pool),
+                     APR_EINVAL);
+    ck_assert_ptr_eq(rest, s);
+    s = "abc";
+    rest = s;
+    ck_assert_int_eq(wcs_str_hex(&rest, &out, 4, 8, wcs_test_pool),
+                     APR_EINVAL);
+    ck_assert_ptr_eq(rest, s);
+    s = "0123456789";
+    rest = s;
+    ck_assert_int_eq(wcs_str_hex(&rest, &out, 1, 9, wcs_test_pool),
+                     APR_EINVAL);
+    ck_assert_ptr_eq(rest, s);
+    ck_assert_str_eq(out, "untouched");
+    ck_assert_int_eq(wcs_str_hex(&rest, &out, 1, 10, wcs_test_pool),
+                     APR_SUCCESS);
+    ck_assert_str_eq(out, "0123456789");
+}
+END_TEST
+
+START_TEST(single_and_end)
+{
+    const char *s = "-x", *rest = s;
+
+    ck_assert_int_eq(wcs_str_single(&rest, 'x'), APR_EINVAL);
+    ck_assert_ptr_eq(rest, s);
+    ck_assert_int_eq(wcs_str_end(&rest), APR_EINVAL);
+    ck_assert_int_eq(wcs_str_single(&rest, '-'), APR_SUCCESS);
+    ck_assert_ptr_eq(rest, s + 1);
+    ck_assert_int_eq(wcs_str_single(&rest, 'x'), APR_SUCCESS);
+    ck_assert_int_eq(wcs_str_end(&rest), APR_SUCCESS);
+    ck_assert_ptr_eq(rest, s + 2);
+    /* The terminating NUL is not a byte to step over. */
+    ck_assert_int_eq(wcs_str_single(&rest, '\0'), APR_EINVAL);
+    ck_assert_ptr_eq(rest, s + 2);
+}
+END_TEST
+
+/* The shape RelayState will take: a number, then '-' and a hex key, or
+ * nothing; a chain stops at the first step that fails. */
+static apr_status_t id_key(const char *s, apr_uint64_t *id, const char **key)
+{
+    *key = NULL;
+    if (wcs_str_number(&s, id, 9999999)) {
+        return APR_EINVAL;
+    }
+    if (wcs_str_end(&s) == APR_SUCCESS) {
+        return APR_SUCCESS;
+    }
+    if (wcs_str_single(&s, '-') || wcs_str_hex(&s, key, 1, 16, wcs_test_pool)
+        || wcs_str_end(&s)) {
+        return APR_EINVAL;
+    }
+    return APR_SUCCESS;
+}
+
+START_TEST(parsers_chain)
+{
+    apr_uint64_t id = 0;
+    const char *key;
+
+    ck_assert_int_eq(id_key("1234567-ab177c1f4e", &id, &key), APR_SUCCESS);
+    ck_assert(id == 1234567);
+    ck_assert_str_eq(key, "ab177c1f4e");
+    ck_assert_int_eq(id_key("1234567", &id, &key), APR_SUCCESS);
+    ck_assert_ptr_null(key);
+    ck_assert_int_eq(id_key("1234567-", &id, &key), APR_EINVAL);
+    ck_assert_int_eq(id_key("1234567-ab177c1f4ez", &id, &key), APR_EINVAL);
+    ck_assert_int_eq(id_key("1234567-ab1 ", &id, &key), APR_EINVAL);
+    ck_assert_int_eq(id_key("1234567--ab", &id, &key), APR_EINVAL);
+    ck_assert_int_eq(id_key("1234567_ab", &id, &key), APR_EINVAL);
+    ck_assert_int_eq(id_key("12345678-ab", &id, &key), APR_EINVAL);
+    ck_assert_int_eq(id_key("-ab", &id, &key), APR_EINVAL);
+    ck_assert_int_eq(id_key("", &id, &key), APR_EINVAL);
+    ck_assert_int_eq(id_key("1-0123456789abcdef0", &id, &key), APR_EINVAL);
+}
+END_TEST
+
 Suite *wcs_suite_str(void)
 {
     Suite *s = suite_create("str");
@@ -163,6 +342,12 @@ Suite *wcs_suite_str(void)
     tcase_add_test(tc, base64_names_what);
     tcase_add_test(tc, str_trim);
     tcase_add_test(tc, hexval_and_case);
+    tcase_add_test(tc, number_reads_digits);
+    tcase_add_test(tc, number_refuses);
+    tcase_add_test(tc, hex_reads_a_run);
+    tcase_add_test(tc, hex_refuses);
+    tcase_add_test(tc, single_and_end);
+    tcase_add_test(tc, parsers_chain);
     suite_add_tcase(s, tc);
     return s;
 }
