@@ -347,14 +347,14 @@ static apr_status_t check_conditions(vctx_t *v)
         if (rv != APR_SUCCESS) {
             return rv;
         }
-        if (has_nb && v->now + v->sp->clock_skew < nb) {
+        if (has_nb && wcs_time_not_yet(v->now, nb, v->sp->clock_skew)) {
             return wcs_refuse(v->res, v->p, WCS_CODE_NOT_YET_VALID,
                               "the assertion is valid from %s only (now %s, "
                               "clock skew %" APR_TIME_T_FMT "s)",
                               fmt_time(v, nb), fmt_time(v, v->now),
                               apr_time_sec(v->sp->clock_skew));
         }
-        if (has_noa && v->now - v->sp->clock_skew >= noa) {
+        if (has_noa && wcs_time_expired(v->now, noa, v->sp->clock_skew)) {
             return wcs_refuse(v->res, v->p, WCS_CODE_EXPIRED,
                               "the assertion expired at %s (now %s, clock "
                               "skew %" APR_TIME_T_FMT "s)", fmt_time(v, noa),
@@ -426,12 +426,12 @@ static apr_status_t check_bearer(vctx_t *v, const xmlNode *scd)
                           "bearer SubjectConfirmationData has no "
                           "NotOnOrAfter");
     }
-    if (v->now - v->sp->clock_skew >= noa) {
+    if (wcs_time_expired(v->now, noa, v->sp->clock_skew)) {
         return wcs_refuse(v->res, v->p, WCS_CODE_EXPIRED,
                           "the subject confirmation expired at %s (now %s)",
                           fmt_time(v, noa), fmt_time(v, v->now));
     }
-    if (has_nb && v->now + v->sp->clock_skew < nb) {
+    if (has_nb && wcs_time_not_yet(v->now, nb, v->sp->clock_skew)) {
         return wcs_refuse(v->res, v->p, WCS_CODE_NOT_YET_VALID,
                           "the subject confirmation is valid from %s only "
                           "(now %s)", fmt_time(v, nb), fmt_time(v, v->now));
@@ -538,8 +538,8 @@ static apr_status_t check_authn_statement(vctx_t *v)
     if (rv != APR_SUCCESS) {
         return rv;
     }
-    if (has_snoa
-        && v->a->session_not_on_or_after <= v->now - v->sp->clock_skew) {
+    if (has_snoa && wcs_time_expired(v->now, v->a->session_not_on_or_after,
+                                     v->sp->clock_skew)) {
         return wcs_refuse(v->res, v->p, WCS_CODE_EXPIRED,
                           "the IdP session ended at %s (SessionNotOnOrAfter)",
                           fmt_time(v, v->a->session_not_on_or_after));
@@ -670,7 +670,8 @@ static apr_status_t check_issue_instant(vctx_t *v)
             return wcs_refuse(v->res, v->p, WCS_CODE_GENERAL,
                               "%s has no IssueInstant", NODE_NAME(n[i]));
         }
-        if (t < v->now - v->sp->max_assertion_age - v->sp->clock_skew) {
+        if (wcs_time_too_old(v->now, t, v->sp->max_assertion_age,
+                             v->sp->clock_skew)) {
             return wcs_refuse(v->res, v->p, WCS_CODE_EXPIRED,
                               "the %s was issued at %s, more than %"
                               APR_TIME_T_FMT "s ago (WebcastSAMLMaxAssertion"
@@ -683,7 +684,7 @@ static apr_status_t check_issue_instant(vctx_t *v)
                               apr_time_sec(v->sp->clock_skew),
                               fmt_time(v, v->now));
         }
-        if (t > v->now + v->sp->clock_skew) {
+        if (wcs_time_not_yet(v->now, t, v->sp->clock_skew)) {
             return wcs_refuse(v->res, v->p, WCS_CODE_NOT_YET_VALID,
                               "the %s was issued at %s, in the future (now "
                               "%s, clock skew %" APR_TIME_T_FMT "s)",
