@@ -4,7 +4,7 @@
 #include <apr_strings.h>
 
 #include "wcs_identity.h"
-#include "wcs_xml.h"
+#include "wcs_str.h"
 
 #define EMAIL_MAX 254
 #define EMAIL_LOCAL_MAX 64
@@ -172,16 +172,6 @@ static apr_status_t refuse_guest_upn(wcs_result_t *res, const char *what,
                       what, value);
 }
 
-static const char *lower(const char *s, apr_pool_t *p)
-{
-    char *out = apr_pstrdup(p, s), *c;
-
-    for (c = out; *c; c++) {
-        *c = (char)apr_tolower(*c);
-    }
-    return out;
-}
-
 apr_status_t wcs_identity_email(const char **email, wcs_result_t *res,
                                 const wcs_assertion_t *a,
                                 const char *email_attr, apr_pool_t *p)
@@ -208,7 +198,7 @@ apr_status_t wcs_identity_email(const char **email, wcs_result_t *res,
                               "attribute \"%s\" is \"%s\", not an email "
                               "address", email_attr, value);
         }
-        *email = lower(value, p);
+        *email = wcs_str_lower(value, p);
         return APR_SUCCESS;
     }
     if (!a->name_id || !*a->name_id) {
@@ -229,7 +219,7 @@ apr_status_t wcs_identity_email(const char **email, wcs_result_t *res,
                           "NameID \"%s\" is not an email address (a username "
                           "or opaque ID is refused)", a->name_id);
     }
-    *email = lower(a->name_id, p);
+    *email = wcs_str_lower(a->name_id, p);
     return APR_SUCCESS;
 }
 

@@ -1,5 +1,6 @@
 #include <string.h>
 
+#include <apr_escape.h>
 #include <apr_file_io.h>
 #include <apr_strings.h>
 
@@ -65,8 +66,7 @@ static apr_status_t describe_cert(wcs_idp_key_t *k, const char **err,
     X509 *x;
     char buf[256];
     unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int mdlen = 0, i;
-    char *hex;
+    unsigned int mdlen = 0;
 
     x = d2i_X509(NULL, &d, (long)len);
     if (!x || d != der + len) {
@@ -79,11 +79,9 @@ static apr_status_t describe_cert(wcs_idp_key_t *k, const char **err,
     k->not_after = asn1_time_to_apr(X509_get0_notAfter(x));
     X509_digest(x, EVP_sha256(), md, &mdlen);
     X509_free(x);
-    hex = apr_palloc(p, mdlen * 3 + 1);
-    for (i = 0; i < mdlen; i++) {
-        apr_snprintf(hex + i * 3, 4, "%02X%s", md[i], i + 1 < mdlen ? ":" : "");
-    }
-    k->sha256 = hex;
+    /* Upper case, as openssl x509 -fingerprint writes it, so that an
+     * admin can compare the two; sessions store it as written here. */
+    k->sha256 = wcs_str_upper(apr_pescape_hex(p, md, mdlen, 1), p);
     return APR_SUCCESS;
 }
 
@@ -135,8 +133,8 @@ static apr_status_t decode_cert_b64(unsigned char **der, apr_size_t *len,
     wcs_result_t res = { WCS_CODE_NONE, NULL };
     char *out;
 
-    if (wcs_base64_decode(&out, len, &res, b64, b64len, b64len, p)
-        != APR_SUCCESS) {
+    if (wcs_str_base64_decode(&out, len, &res, "the certificate", b64, b64len,
+                              b64len, p) != APR_SUCCESS) {
         return APR_EINVAL;
     }
     *der = (unsigned char *)out;

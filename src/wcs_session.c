@@ -8,6 +8,7 @@
 #include <openssl/hmac.h>
 
 #include "wcs_session.h"
+#include "wcs_str.h"
 
 /* Version 2: bound to a site, an IdP and its key, and authenticated. */
 #define RECORD_VERSION "wcs-session-2"
@@ -54,18 +55,13 @@ static const char *escape(const char *s, apr_pool_t *p)
     return out;
 }
 
-static int hexval(char c)
-{
-    return apr_isdigit(c) ? c - '0' : apr_toupper(c) - 'A' + 10;
-}
-
 static char *unescape(char *s)
 {
     char *r = s, *w = s;
 
     while (*r) {
         if (r[0] == '%' && apr_isxdigit(r[1]) && apr_isxdigit(r[2])) {
-            *w++ = (char)(hexval(r[1]) * 16 + hexval(r[2]));
+            *w++ = (char)(wcs_str_hexval(r[1]) * 16 + wcs_str_hexval(r[2]));
             r += 3;
         }
         else {

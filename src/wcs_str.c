@@ -1,4 +1,8 @@
+#include <string.h>
+
+#include <apr_base64.h>
 #include <apr_file_io.h>
+#include <apr_lib.h>
 #include <apr_strings.h>
 
 #include "wcs_str.h"
@@ -32,4 +36,188 @@ apr_status_t wcs_file_read(char **buf, apr_size_t *len, const char **err,
                             apr_strerror(rv, ebuf, sizeof(ebuf)));
     }
     return rv;
+}
+
+/* --- strict base64 -------------------------------------------------- */
+
+static int b64_value(unsigned char c)
+{
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+    if (c >= '0' && c <= '9') return c - '0' + 52;
+    if (c == '+') return 62;
+    if (c == '/') return 63;
+    return -1;
+}
+
+/* XML white space: what may wrap base64 and surround a text value. */
+static int xml_space(unsigned char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+apr_status_t wcs_str_base64_decode(char **out, apr_size_t *out_len,
+                                   wcs_result_t *res, const char *what,
+                                   const char *in, apr_size_t in_len,
+                                   apr_size_t max_out, apr_pool_t *p)
+{
+    char *compact;
+    apr_size_t i, n = 0, pad = 0;
+    int last = 0, dlen;
+
+    if (in_len / 4 * 3 > max_out + 3 + in_len / 20) {
+        /* Cheap early cap (allows for line breaks) before any copying. */
+        return wcs_refuse(res, p, WCS_CODE_GENERAL,
+                          "%s is %" APR_SIZE_T_FMT " bytes of base64, which "
+                          "decodes to more than the limit of %"
+                          APR_SIZE_T_FMT " bytes", what, in_len, max_out);
+    }
+    compact = apr_palloc(p, in_len + 1);
+    for (i = 0; i < in_len; i++) {
+        unsigned char c = (unsigned char)in[i];
+
+        if (xml_space(c)) {
+            continue;
+        }
+        if (c == '=') {
+            pad++;
+        }
+        else if (pad || b64_value(c) < 0) {
+            return wcs_refuse(res, p, WCS_CODE_GENERAL,
+                              "%s is not valid base64 (byte 0x%02x at offset %"
+                              APR_SIZE_T_FMT ")", what, c, i);
+        }
+        else {
+            last = b64_value(c);
+        }
+        compact[n++] = (char)c;
+    }
+    compact[n] = '\0';
+    if (n == 0) {
+        return wcs_refuse(res, p, WCS_CODE_GENERAL, "%s is empty", what);
+    }
+    if (n % 4 != 0 || pad > 2) {
+        return wcs_refuse(res, p, WCS_CODE_GENERAL,
+                          "%s is not valid base64 (length %" APR_SIZE_T_FMT
+                          " is not padded to 4)", what, n);
+    }
+    /* Canonical encoding: the bits that padding leaves over are zero. */
+    if ((pad == 1 && (last & 0x03)) || (pad == 2 && (last & 0x0f))) {
+        return wcs_refuse(res, p, WCS_CODE_GENERAL,
+                          "%s is not canonical base64", what);
+    }
+    if (n / 4 * 3 - pad > max_out) {
+        return wcs_refuse(res, p, WCS_CODE_GENERAL,
+                          "%s decodes to %" APR_SIZE_T_FMT " bytes, over the "
+                          "limit of %" APR_SIZE_T_FMT, what, n / 4 * 3 - pad,
+                          max_out);
+    }
+    *out = apr_palloc(p, apr_base64_decode_len(compact) + 1);
+    dlen = apr_base64_decode_binary((unsigned char *)*out, compact);
+    (*out)[dlen] = '\0';
+    *out_len = (apr_size_t)dlen;
+    return APR_SUCCESS;
+}
+
+/* --- small helpers ---------------------------------------------------- */
+
+char *wcs_str_trim(char *s)
+{
+    apr_size_t len;
+
+    while (xml_space((unsigned char)*s)) {
+        s++;
+    }
+    len = strlen(s);
+    while (len > 0 && xml_space((unsigned char)s[len - 1])) {
+        s[--len] = '\0';
+    }
+    return s;
+}
+
+int wcs_str_hexval(char c)
+{
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+char *wcs_str_lower(const char *s, apr_pool_t *p)
+{
+    char *out = apr_pstrdup(p, s), *c;
+
+    for (c = out; *c; c++) {
+        *c = (char)apr_tolower(*c);
+    }
+    return out;
+}
+
+char *wcs_str_upper(const char *s, apr_pool_t *p)
+{
+    char *out = apr_pstrdup(p, s), *c;
+
+    for (c = out; *c; c++) {
+        *c = (char)apr_toupper(*c);
+    }
+    return out;
+}
+
+/* --- bounded token parsers ------------------------------------------- */
+
+apr_status_t wcs_str_number(const char **linep, apr_uint64_t *num,
+                            apr_uint64_t max)
+{
+    const char *s = *linep;
+    apr_uint64_t n = 0;
+    int d;
+
+    if (!apr_isdigit(*s)) {
+        return APR_EINVAL;
+    }
+    for (; apr_isdigit(*s); s++) {
+        d = *s - '0';
+        /* n * 10 + d > max, asked without computing it (no overflow). */
+        if ((apr_uint64_t)d > max || n > (max - (apr_uint64_t)d) / 10) {
+            return APR_EINVAL;
+        }
+        n = n * 10 + (apr_uint64_t)d;
+    }
+    *num = n;
+    *linep = s;
+    return APR_SUCCESS;
+}
+
+apr_status_t wcs_str_hex(const char **linep, const char **out,
+                         apr_size_t min, apr_size_t max, apr_pool_t *p)
+{
+    const char *s = *linep;
+    apr_size_t n = 0;
+
+    while (wcs_str_hexval(s[n]) >= 0) {
+        if (n == max) {
+            return APR_EINVAL;
+        }
+        n++;
+    }
+    if (n == 0 || n < min) {
+        return APR_EINVAL;
+    }
+    *out = apr_pstrmemdup(p, s, n);
+    *linep = s + n;
+    return APR_SUCCESS;
+}
+
+apr_status_t wcs_str_single(const char **linep, char c)
+{
+    if (c == '\0' || **linep != c) {
+        return APR_EINVAL;
+    }
+    (*linep)++;
+    return APR_SUCCESS;
+}
+
+apr_status_t wcs_str_end(const char **linep)
+{
+    return **linep == '\0' ? APR_SUCCESS : APR_EINVAL;
 }

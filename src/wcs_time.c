@@ -112,3 +112,20 @@ const char *wcs_time_format(apr_time_t t, apr_pool_t *p)
                         tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
                         tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
+
+int wcs_time_not_yet(apr_time_t now, apr_time_t t, apr_interval_time_t skew)
+{
+    return now + skew < t;
+}
+
+int wcs_time_expired(apr_time_t now, apr_time_t noa,
+                     apr_interval_time_t skew)
+{
+    return now - skew >= noa;
+}
+
+int wcs_time_too_old(apr_time_t now, apr_time_t t,
+                     apr_interval_time_t max_age, apr_interval_time_t skew)
+{
+    return t < now - max_age - skew;
+}

@@ -4,25 +4,8 @@
 #include <apr_strings.h>
 #include <apr_uri.h>
 
+#include "wcs_str.h"
 #include "wcs_url.h"
-
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
-static char *lower_dup(const char *s, apr_pool_t *p)
-{
-    char *out = apr_pstrdup(p, s), *c;
-
-    for (c = out; *c; c++) {
-        *c = (char)apr_tolower(*c);
-    }
-    return out;
-}
 
 static int unreserved(int c)
 {
@@ -46,8 +29,8 @@ static apr_status_t pct_normalise(const char **pout, const char *s,
     while (*s) {
         int hi, lo;
 
-        if (s[0] == '%' && (hi = hexval(s[1])) >= 0
-            && (lo = hexval(s[2])) >= 0) {
+        if (s[0] == '%' && (hi = wcs_str_hexval(s[1])) >= 0
+            && (lo = wcs_str_hexval(s[2])) >= 0) {
             int c = hi * 16 + lo;
 
             if (unreserved(c)) {
@@ -141,14 +124,14 @@ apr_status_t wcs_url_normalise(const char **out, const char *url,
         || !u.hostname || !*u.hostname) {
         return APR_EINVAL;
     }
-    scheme = lower_dup(u.scheme, p);
+    scheme = wcs_str_lower(u.scheme, p);
     if (strcmp(scheme, "http") && strcmp(scheme, "https")) {
         return APR_EINVAL;
     }
     if (!host_ok(u.hostname)) {
         return APR_EINVAL;
     }
-    host = lower_dup(u.hostname, p);
+    host = wcs_str_lower(u.hostname, p);
     def = apr_uri_port_of_scheme(scheme);
     if (u.port_str && *u.port_str && u.port != def) {
         port = apr_psprintf(p, ":%u", (unsigned)u.port);

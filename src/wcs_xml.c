@@ -1,6 +1,5 @@
 #include <string.h>
 
-#include <apr_base64.h>
 #include <apr_strings.h>
 #include <apr_thread_mutex.h>
 
@@ -131,86 +130,6 @@ apr_status_t wcs_xml_init(const char **err)
      * refusal from xmlsec without its cause. */
     xmlSecErrorsSetCallback(xmlsec_error_cb);
     xml_initialised = 1;
-    return APR_SUCCESS;
-}
-
-/* --- strict base64 -------------------------------------------------- */
-
-static int b64_value(unsigned char c)
-{
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+') return 62;
-    if (c == '/') return 63;
-    return -1;
-}
-
-static int b64_space(unsigned char c)
-{
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-apr_status_t wcs_base64_decode(char **out, apr_size_t *out_len,
-                               wcs_result_t *res, const char *in,
-                               apr_size_t in_len, apr_size_t max_out,
-                               apr_pool_t *p)
-{
-    char *compact;
-    apr_size_t i, n = 0, pad = 0;
-    int last = 0, dlen;
-
-    if (in_len / 4 * 3 > max_out + 3 + in_len / 20) {
-        /* Cheap early cap (allows for line breaks) before any copying. */
-        return wcs_refuse(res, p, WCS_CODE_GENERAL,
-                          "SAMLResponse is %" APR_SIZE_T_FMT " bytes of base64,"
-                          " which decodes to more than the limit of %"
-                          APR_SIZE_T_FMT " bytes", in_len, max_out);
-    }
-    compact = apr_palloc(p, in_len + 1);
-    for (i = 0; i < in_len; i++) {
-        unsigned char c = (unsigned char)in[i];
-
-        if (b64_space(c)) {
-            continue;
-        }
-        if (c == '=') {
-            pad++;
-        }
-        else if (pad || b64_value(c) < 0) {
-            return wcs_refuse(res, p, WCS_CODE_GENERAL,
-                              "SAMLResponse is not valid base64 (byte 0x%02x at "
-                              "offset %" APR_SIZE_T_FMT ")", c, i);
-        }
-        else {
-            last = b64_value(c);
-        }
-        compact[n++] = (char)c;
-    }
-    compact[n] = '\0';
-    if (n == 0) {
-        return wcs_refuse(res, p, WCS_CODE_GENERAL, "SAMLResponse is empty");
-    }
-    if (n % 4 != 0 || pad > 2) {
-        return wcs_refuse(res, p, WCS_CODE_GENERAL,
-                          "SAMLResponse is not valid base64 (length %"
-                          APR_SIZE_T_FMT " is not padded to 4)", n);
-    }
-    /* Canonical encoding: the bits that padding leaves over are zero. */
-    if ((pad == 1 && (last & 0x03)) || (pad == 2 && (last & 0x0f))) {
-        return wcs_refuse(res, p, WCS_CODE_GENERAL,
-                          "SAMLResponse is not canonical base64");
-    }
-    if (n / 4 * 3 - pad > max_out) {
-        return wcs_refuse(res, p, WCS_CODE_GENERAL,
-                          "SAMLResponse decodes to %" APR_SIZE_T_FMT " bytes,"
-                          " over the limit of %" APR_SIZE_T_FMT,
-                          n / 4 * 3 - pad, max_out);
-    }
-    *out = apr_palloc(p, apr_base64_decode_len(compact) + 1);
-    dlen = apr_base64_decode_binary((unsigned char *)*out, compact);
-    (*out)[dlen] = '\0';
-    *out_len = (apr_size_t)dlen;
     return APR_SUCCESS;
 }
 
@@ -460,18 +379,4 @@ const char *wcs_xml_attr(const xmlNode *node, const char *name,
         xmlFree(s);
     }
     return v;
-}
-
-char *wcs_str_trim(char *s)
-{
-    apr_size_t len;
-
-    while (b64_space((unsigned char)*s)) {
-        s++;
-    }
-    len = strlen(s);
-    while (len > 0 && b64_space((unsigned char)s[len - 1])) {
-        s[--len] = '\0';
-    }
-    return s;
 }

@@ -43,15 +43,6 @@ typedef struct wcs_xml_errors_t {
 void wcs_xml_lib_errors_begin(wcs_xml_errors_t *saved);
 void wcs_xml_lib_errors_end(const wcs_xml_errors_t *saved);
 
-/* Decode strict base64 (standard alphabet, padding required, white space
- * allowed between characters, canonical final bits) of at most max_out
- * decoded bytes.  *out is NUL-terminated and allocated from p.  Refuses
- * with code 0a and a reason in res. */
-apr_status_t wcs_base64_decode(char **out, apr_size_t *out_len,
-                               wcs_result_t *res, const char *in,
-                               apr_size_t in_len, apr_size_t max_out,
-                               apr_pool_t *p);
-
 /* Parse untrusted XML: at most max_bytes, no DOCTYPE at all (so no
  * entities), no network, no XInclude, depth at most max_depth.  The
  * document is freed when p is cleared.  Refuses with code 0a. */
@@ -94,9 +85,5 @@ const char *wcs_xml_markup(const xmlNode *node);
  * NULL when absent. */
 const char *wcs_xml_attr(const xmlNode *node, const char *name,
                          apr_pool_t *p);
-
-/* Trim XML white space (space, tab, CR, LF) at both ends of s, in place;
- * returns s advanced past the leading white space. */
-char *wcs_str_trim(char *s);
 
 #endif

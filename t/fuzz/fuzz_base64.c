@@ -9,7 +9,7 @@
 #include <apr_base64.h>
 
 #include "fuzz.h"
-#include "wcs_xml.h"
+#include "wcs_str.h"
 
 #define FUZZ_B64_MAX (1024 * 1024)
 
@@ -47,8 +47,9 @@ static void check_accepted(const uint8_t *data, size_t size, const char *out,
     apr_base64_encode_binary(again, (const unsigned char *)out, (int)out_len);
     WCS_FUZZ_CHECK(strcmp(again, without_space(data, size, p)) == 0);
     /* One byte less of room must be a refusal, never a cut. */
-    WCS_FUZZ_CHECK(wcs_base64_decode(&out2, &len2, &res, (const char *)data,
-                                     size, out_len - 1, p) == WCS_EREFUSED);
+    WCS_FUZZ_CHECK(wcs_str_base64_decode(&out2, &len2, &res, "SAMLResponse",
+                                         (const char *)data, size,
+                                         out_len - 1, p) == WCS_EREFUSED);
     WCS_FUZZ_CHECK(res.code == WCS_CODE_GENERAL && res.reason != NULL);
 }
 
@@ -61,8 +62,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     apr_status_t rv;
 
     apr_pool_create(&p, wcs_fuzz_global_pool());
-    rv = wcs_base64_decode(&out, &out_len, &res, (const char *)data, size,
-                           FUZZ_B64_MAX, p);
+    rv = wcs_str_base64_decode(&out, &out_len, &res, "SAMLResponse",
+                               (const char *)data, size, FUZZ_B64_MAX, p);
     if (rv == APR_SUCCESS) {
         /* The decoder refuses empty input, so out_len - 1 cannot wrap. */
         WCS_FUZZ_CHECK(out_len > 0);

@@ -16,6 +16,7 @@
 #include "test-only-keys.h"
 #include "wcs_response.h"
 #include "wcs_sp.h"
+#include "wcs_str.h"
 #include "wcs_xml.h"
 
 /* The seeds were made with wcs_mkresponse --now 1767225600
@@ -36,8 +37,8 @@ static void add_idp(apr_hash_t *idps, const char *entity_id,
     apr_size_t len;
     const char *err = NULL;
 
-    if (wcs_base64_decode(&der, &len, &res, cert_b64, strlen(cert_b64),
-                          64 * 1024, p) != APR_SUCCESS
+    if (wcs_str_base64_decode(&der, &len, &res, "the test key", cert_b64,
+                              strlen(cert_b64), 64 * 1024, p) != APR_SUCCESS
         || wcs_idp_add_cert_der(idp, &err, (const unsigned char *)der, len,
                                 "fuzz test-only key", p) != APR_SUCCESS) {
         fprintf(stderr, "fuzz_response: bad test key for %s: %s\n",

@@ -9,6 +9,7 @@
 #include <apr_strings.h>
 
 #include "fuzz.h"
+#include "wcs_str.h"
 #include "wcs_xml.h"
 
 #define FUZZ_XML_MAX_BYTES (256 * 1024)

@@ -38,6 +38,7 @@ int main(void)
     sr = srunner_create(wcs_suite_result());
     srunner_add_suite(sr, wcs_suite_log());
     srunner_add_suite(sr, wcs_suite_time_url());
+    srunner_add_suite(sr, wcs_suite_str());
     srunner_add_suite(sr, wcs_suite_xml());
     srunner_add_suite(sr, wcs_suite_idp());
     srunner_add_suite(sr, wcs_suite_sig());

@@ -99,6 +99,7 @@ int wcs_test_store_count(const wcs_store_t *store);
 Suite *wcs_suite_result(void);
 Suite *wcs_suite_log(void);
 Suite *wcs_suite_time_url(void);
+Suite *wcs_suite_str(void);
 Suite *wcs_suite_xml(void);
 Suite *wcs_suite_idp(void);
 Suite *wcs_suite_sig(void);

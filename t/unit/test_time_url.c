@@ -154,6 +154,53 @@ START_TEST(url_ports_ipv6_query)
 }
 END_TEST
 
+/* Each comparison at its boundary: equal, and one microsecond either
+ * side, with a skew and without. */
+START_TEST(time_not_yet_boundaries)
+{
+    apr_time_t now = apr_time_from_sec(1800000000);
+    apr_interval_time_t skew = apr_time_from_sec(60);
+
+    ck_assert(!wcs_time_not_yet(now, now + skew, skew));
+    ck_assert(wcs_time_not_yet(now, now + skew + 1, skew));
+    ck_assert(!wcs_time_not_yet(now, now + skew - 1, skew));
+    ck_assert(!wcs_time_not_yet(now, now, 0));
+    ck_assert(wcs_time_not_yet(now, now + 1, 0));
+    ck_assert(!wcs_time_not_yet(now, 0, skew));
+}
+END_TEST
+
+START_TEST(time_expired_boundaries)
+{
+    apr_time_t now = apr_time_from_sec(1800000000);
+    apr_interval_time_t skew = apr_time_from_sec(60);
+
+    ck_assert(wcs_time_expired(now, now - skew, skew));
+    ck_assert(wcs_time_expired(now, now - skew - 1, skew));
+    ck_assert(!wcs_time_expired(now, now - skew + 1, skew));
+    ck_assert(wcs_time_expired(now, now, 0));
+    ck_assert(!wcs_time_expired(now, now + 1, 0));
+    ck_assert(wcs_time_expired(now, 0, skew));
+}
+END_TEST
+
+START_TEST(time_too_old_boundaries)
+{
+    apr_time_t now = apr_time_from_sec(1800000000);
+    apr_interval_time_t skew = apr_time_from_sec(60);
+    apr_interval_time_t age = apr_time_from_sec(300);
+
+    ck_assert(!wcs_time_too_old(now, now - age - skew, age, skew));
+    ck_assert(wcs_time_too_old(now, now - age - skew - 1, age, skew));
+    ck_assert(!wcs_time_too_old(now, now - age - skew + 1, age, skew));
+    ck_assert(!wcs_time_too_old(now, now - age, age, 0));
+    ck_assert(wcs_time_too_old(now, now - age - 1, age, 0));
+    /* Young or from the future is not "too old" (not_yet says that). */
+    ck_assert(!wcs_time_too_old(now, now + apr_time_from_sec(3600), age,
+                                skew));
+}
+END_TEST
+
 Suite *wcs_suite_time_url(void)
 {
     Suite *s = suite_create("time_url");
@@ -166,6 +213,9 @@ Suite *wcs_suite_time_url(void)
     tcase_add_test(tc, url_equal_normalises);
     tcase_add_test(tc, time_leap_days_and_offsets);
     tcase_add_test(tc, url_ports_ipv6_query);
+    tcase_add_test(tc, time_not_yet_boundaries);
+    tcase_add_test(tc, time_expired_boundaries);
+    tcase_add_test(tc, time_too_old_boundaries);
     suite_add_tcase(s, tc);
     return s;
 }
