@@ -14,6 +14,7 @@
 #include "mod_wcs_idp.h"
 #include "wcs_identity.h"
 #include "wcs_idp.h"
+#include "wcs_str.h"
 
 /* The vhost's own IdP table: the first IdP directive in a vhost starts a
  * fresh one, so that vhosts never add to the main server's table. */
@@ -94,7 +95,6 @@ const char *wcs_set_idp_domains(cmd_parms *cmd, void *dc, int argc,
 {
     wcs_srv_conf_t *sc = wcs_cfg_srv(cmd);
     apr_array_header_t *list;
-    char *d, *c;
     int i;
 
     if (argc < 2) {
@@ -118,13 +118,8 @@ const char *wcs_set_idp_domains(cmd_parms *cmd, void *dc, int argc,
                                 "subdomains (*.example.com) or *",
                                 cmd->cmd->name, argv[i]);
         }
-        d = apr_pstrdup(cmd->pool, argv[i]);
-        for (c = d; *c; c++) {
-            if (*c >= 'A' && *c <= 'Z') {
-                *c = (char)(*c - 'A' + 'a');
-            }
-        }
-        APR_ARRAY_PUSH(list, const char *) = d;
+        APR_ARRAY_PUSH(list, const char *) = wcs_str_lower(argv[i],
+                                                            cmd->pool);
     }
     return NULL;
 }
