@@ -191,8 +191,8 @@ static apr_status_t check_issuer(vctx_t *v)
     if (!v->a->idp) {
         return wcs_refuse(v->res, v->p, WCS_CODE_MISCONFIG,
                           "Issuer \"%s\" is not a configured IdP (add its "
-                          "metadata with WebcastSAMLIdPMetadata or "
-                          "WebcastSAMLIdP)", a_issuer);
+                          "metadata with " WCS_CMD_IDP_METADATA " or "
+                          WCS_CMD_IDP ")", a_issuer);
     }
     return APR_SUCCESS;
 }
@@ -253,8 +253,8 @@ static apr_status_t check_signatures(vctx_t *v)
     }
     if (missing) {
         return wcs_refuse(v->res, v->p, WCS_CODE_SIGNATURE,
-                          "%s is not signed, as WebcastSAMLSignedParts "
-                          "requires", missing);
+                          "%s is not signed, as " WCS_CMD_SIGNED_PARTS
+                          " requires", missing);
     }
     return APR_SUCCESS;
 }
@@ -672,8 +672,8 @@ static apr_status_t check_issue_instant(vctx_t *v)
         if (t < v->now - v->sp->max_assertion_age - v->sp->clock_skew) {
             return wcs_refuse(v->res, v->p, WCS_CODE_EXPIRED,
                               "the %s was issued at %s, more than %"
-                              APR_TIME_T_FMT "s ago (WebcastSAMLMaxAssertion"
-                              "Age %" APR_TIME_T_FMT "s, clock skew %"
+                              APR_TIME_T_FMT "s ago (" WCS_CMD_MAX_ASSERTION_AGE
+                              " %" APR_TIME_T_FMT "s, clock skew %"
                               APR_TIME_T_FMT "s; now %s)", NODE_NAME(n[i]),
                               fmt_time(v, t),
                               apr_time_sec(v->sp->max_assertion_age
