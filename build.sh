@@ -63,8 +63,8 @@ build() {
 passed=0
 failed=0
 
-# "N passed, N failed", the last line of t/check_directives.sh and
-# t/fuzz-replay.sh.
+# "N passed, N failed", the last line of t/check_consistency.sh, its
+# self-test and t/fuzz-replay.sh.
 count_script() { # log label
     [ -f "$1" ] || return 0
     p=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1/p' "$1")
@@ -91,7 +91,9 @@ summarise_dir() { # dir label-suffix
             echo "  unit suites (Check)$how: did not run to the end"
         fi
     fi
-    count_script "$d/t/check_directives.sh.log" "directive checks$how"
+    count_script "$d/t/check_consistency.sh.log" "consistency checks$how"
+    count_script "$d/t/check_consistency_selftest.sh.log" \
+        "consistency check self-test$how"
     count_script "$d/t/fuzz-replay.sh.log" "fuzz corpus replay$how"
     if [ -f "$d/t/httpd-tests.sh.log" ]; then
         log=$d/t/httpd-tests.sh.log
@@ -120,8 +122,8 @@ summarise() {
     echo "total: $passed passed, $failed failed"
 }
 
-LOGS="t/unit/check_wcs.log t/check_directives.sh.log t/fuzz-replay.sh.log
-  t/httpd-tests.sh.log"
+LOGS="t/unit/check_wcs.log t/check_consistency.sh.log
+  t/check_consistency_selftest.sh.log t/fuzz-replay.sh.log t/httpd-tests.sh.log"
 
 run_tests() {
     install_deps $BUILD_DEPS $TEST_DEPS

@@ -287,29 +287,13 @@ const char *wcs_set_email_attribute(cmd_parms *cmd, void *dc,
     return NULL;
 }
 
-static int env_reserved(const char *name)
-{
-    static const char *const reserved[] = {
-        "WEBCAST_EMAIL", "WEBCAST_IDP", "WEBCAST_NAMEID",
-        "WEBCAST_AUTHN_CONTEXT", NULL
-    };
-    int i;
-
-    for (i = 0; reserved[i]; i++) {
-        if (!strcmp(name, reserved[i])) {
-            return 1;
-        }
-    }
-    return 0;
-}
-
 const char *wcs_set_attr_map(cmd_parms *cmd, void *dc, const char *saml,
                              const char *env)
 {
     wcs_srv_conf_t *sc = wcs_cfg_srv(cmd);
     wcs_attr_map_t *m;
 
-    if (!wcs_env_name_valid(env) || env_reserved(env)) {
+    if (!wcs_env_name_valid(env) || wcs_env_reserved(env)) {
         return apr_psprintf(cmd->pool, "%s: \"%s\" is not a variable name this "
                             "module may set: it must be WEBCAST_ followed by "
                             "A-Z, 0-9 or _, and not one the module sets itself",

@@ -66,8 +66,9 @@ apr_status_t wcs_check_issue_instant(vctx_t *v)
                              v->sp->clock_skew)) {
             return wcs_refuse(v->res, v->p, WCS_CODE_EXPIRED,
                               "the %s was issued at %s, more than %"
-                              APR_TIME_T_FMT "s ago (WebcastSAMLMaxAssertion"
-                              "Age %" APR_TIME_T_FMT "s, clock skew %"
+                              APR_TIME_T_FMT "s ago ("
+                              WCS_CMD_MAX_ASSERTION_AGE " %" APR_TIME_T_FMT
+                              "s, clock skew %"
                               APR_TIME_T_FMT "s; now %s)", NODE_NAME(n[i]),
                               fmt_time(v, t),
                               apr_time_sec(v->sp->max_assertion_age

@@ -168,7 +168,7 @@ static apr_status_t refuse_guest_upn(wcs_result_t *res, const char *what,
                       "address: in the Entra application's Attributes & "
                       "Claims, set the Unique User Identifier (NameID) "
                       "source to user.mail, or send the email in a claim "
-                      "and name it with WebcastSAMLEmailAttribute",
+                      "and name it with " WCS_CMD_EMAIL_ATTRIBUTE,
                       what, value);
 }
 
@@ -185,7 +185,7 @@ apr_status_t wcs_identity_email(const char **email, wcs_result_t *res,
         if (!at || at->values->nelts == 0) {
             return wcs_refuse(res, p, WCS_CODE_NO_EMAIL,
                               "the assertion has no attribute \"%s\" "
-                              "(WebcastSAMLEmailAttribute)", email_attr);
+                              "(" WCS_CMD_EMAIL_ATTRIBUTE ")", email_attr);
         }
         value = wcs_str_trim(apr_pstrdup(p, APR_ARRAY_IDX(at->values, 0,
                                                           const char *)));
@@ -239,25 +239,41 @@ int wcs_env_name_valid(const char *name)
     return 1;
 }
 
+int wcs_env_reserved(const char *name)
+{
+    static const char *const reserved[] = {
+        WCS_ENV_EMAIL, WCS_ENV_IDP, WCS_ENV_NAMEID, WCS_ENV_AUTHN_CONTEXT,
+        NULL
+    };
+    int i;
+
+    for (i = 0; reserved[i]; i++) {
+        if (!strcmp(name, reserved[i])) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 /* Attribute names IdPs use for names, by their usual spellings. */
 static const wcs_attr_map_t default_map[] = {
     { "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/givenname",
-      "WEBCAST_FIRST_NAME" },
-    { "givenName", "WEBCAST_FIRST_NAME" },
-    { "firstName", "WEBCAST_FIRST_NAME" },
-    { "first_name", "WEBCAST_FIRST_NAME" },
-    { "urn:oid:2.5.4.42", "WEBCAST_FIRST_NAME" },
+      WCS_ENV_FIRST_NAME },
+    { "givenName", WCS_ENV_FIRST_NAME },
+    { "firstName", WCS_ENV_FIRST_NAME },
+    { "first_name", WCS_ENV_FIRST_NAME },
+    { "urn:oid:2.5.4.42", WCS_ENV_FIRST_NAME },
     { "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/surname",
-      "WEBCAST_LAST_NAME" },
-    { "sn", "WEBCAST_LAST_NAME" },
-    { "surname", "WEBCAST_LAST_NAME" },
-    { "lastName", "WEBCAST_LAST_NAME" },
-    { "last_name", "WEBCAST_LAST_NAME" },
-    { "urn:oid:2.5.4.4", "WEBCAST_LAST_NAME" },
+      WCS_ENV_LAST_NAME },
+    { "sn", WCS_ENV_LAST_NAME },
+    { "surname", WCS_ENV_LAST_NAME },
+    { "lastName", WCS_ENV_LAST_NAME },
+    { "last_name", WCS_ENV_LAST_NAME },
+    { "urn:oid:2.5.4.4", WCS_ENV_LAST_NAME },
     { "http://schemas.microsoft.com/identity/claims/displayname",
-      "WEBCAST_DISPLAY_NAME" },
-    { "displayName", "WEBCAST_DISPLAY_NAME" },
-    { "urn:oid:2.16.840.1.113730.3.1.241", "WEBCAST_DISPLAY_NAME" },
+      WCS_ENV_DISPLAY_NAME },
+    { "displayName", WCS_ENV_DISPLAY_NAME },
+    { "urn:oid:2.16.840.1.113730.3.1.241", WCS_ENV_DISPLAY_NAME },
     { NULL, NULL }
 };
 
@@ -364,13 +380,13 @@ apr_table_t *wcs_identity_env(const wcs_assertion_t *a, const char *email,
     const wcs_attr_map_t *m;
     int i;
 
-    apr_table_setn(env, "WEBCAST_EMAIL", email);
-    apr_table_setn(env, "WEBCAST_IDP", a->idp->entity_id);
+    apr_table_setn(env, WCS_ENV_EMAIL, email);
+    apr_table_setn(env, WCS_ENV_IDP, a->idp->entity_id);
     if (a->name_id) {
-        apr_table_setn(env, "WEBCAST_NAMEID", clean_value(a->name_id, p));
+        apr_table_setn(env, WCS_ENV_NAMEID, clean_value(a->name_id, p));
     }
     if (a->authn_context) {
-        apr_table_setn(env, "WEBCAST_AUTHN_CONTEXT",
+        apr_table_setn(env, WCS_ENV_AUTHN_CONTEXT,
                        clean_value(a->authn_context, p));
     }
     /* Configured mappings first: a variable is set once, so they win. */
@@ -446,7 +462,7 @@ apr_status_t wcs_identity_domain_allowed(wcs_result_t *res,
     }
     return wcs_refuse(res, p, WCS_CODE_EMAIL_DOMAIN,
                       "IdP %s may not assert email domain \"%s\" (allowed: "
-                      "%s), as WebcastSAMLIdPEmailDomains configures it",
+                      "%s), as " WCS_CMD_IDP_EMAIL_DOMAINS " configures it",
                       idp->entity_id, domain,
                       apr_array_pstrcat(p, list, ' '));
 }

@@ -63,6 +63,11 @@ apr_status_t wcs_identity_attrs_usable(wcs_result_t *res,
  * upper-case letters, digits and underscores? */
 int wcs_env_name_valid(const char *name);
 
+/* Is name one of the variables that say who the person is (WEBCAST_EMAIL,
+ * WEBCAST_IDP, WEBCAST_NAMEID, WEBCAST_AUTHN_CONTEXT), which the module
+ * always sets itself and no WebcastSAMLAttribute may set? */
+int wcs_env_reserved(const char *name);
+
 /* The variables for the application: WEBCAST_EMAIL, WEBCAST_IDP,
  * WEBCAST_NAMEID, WEBCAST_AUTHN_CONTEXT, the default first/last/display
  * name mappings and every mapping in map (which win over the defaults).

@@ -2,7 +2,9 @@
  * wcs_names: the names users see, defined once.  Directive names are used
  * by the directive table (mod_webcast_saml.c), the setters, and every
  * message of the glue and the core that tells an admin what to change;
- * t/check_directives.sh proves each is in the table and in README.
+ * the variable names by the core that sets them and the glue that keeps
+ * them from WebcastSAMLAttribute.  t/check_consistency.sh proves each
+ * directive is in the table and in README, and each variable in README.
  */
 #ifndef WCS_NAMES_H
 #define WCS_NAMES_H
@@ -33,5 +35,17 @@
 #define WCS_CMD_ERROR_URL         "WebcastSAMLErrorURL"
 #define WCS_CMD_DEFAULT_TARGET    "WebcastSAMLDefaultTarget"
 #define WCS_CMD_EXPORT_HEADERS    "WebcastSAMLExportHeaders"
+
+/* The variables the module sets for the application (wcs_identity_env).
+ * The first four are reserved: no WebcastSAMLAttribute may set them, as
+ * they say who the person is.  The name defaults are not: a mapping may
+ * take their place. */
+#define WCS_ENV_EMAIL             "WEBCAST_EMAIL"
+#define WCS_ENV_IDP               "WEBCAST_IDP"
+#define WCS_ENV_NAMEID            "WEBCAST_NAMEID"
+#define WCS_ENV_AUTHN_CONTEXT     "WEBCAST_AUTHN_CONTEXT"
+#define WCS_ENV_FIRST_NAME        "WEBCAST_FIRST_NAME"
+#define WCS_ENV_LAST_NAME         "WEBCAST_LAST_NAME"
+#define WCS_ENV_DISPLAY_NAME      "WEBCAST_DISPLAY_NAME"
 
 #endif

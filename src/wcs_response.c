@@ -152,8 +152,8 @@ static apr_status_t check_issuer(vctx_t *v)
     if (!v->a->idp) {
         return wcs_refuse(v->res, v->p, WCS_CODE_MISCONFIG,
                           "Issuer \"%s\" is not a configured IdP (add its "
-                          "metadata with WebcastSAMLIdPMetadata or "
-                          "WebcastSAMLIdP)", a_issuer);
+                          "metadata with " WCS_CMD_IDP_METADATA " or "
+                          WCS_CMD_IDP ")", a_issuer);
     }
     return APR_SUCCESS;
 }
@@ -214,8 +214,8 @@ static apr_status_t check_signatures(vctx_t *v)
     }
     if (missing) {
         return wcs_refuse(v->res, v->p, WCS_CODE_SIGNATURE,
-                          "%s is not signed, as WebcastSAMLSignedParts "
-                          "requires", missing);
+                          "%s is not signed, as " WCS_CMD_SIGNED_PARTS
+                          " requires", missing);
     }
     return APR_SUCCESS;
 }

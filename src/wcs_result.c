@@ -10,7 +10,10 @@ typedef struct {
     const char *text;
 } wcs_code_info_t;
 
-/* Indexed by wcs_code_t; 0a-3c are the platform's codes and never change. */
+/* Indexed by wcs_code_t; 0a-3c are the platform's codes and never change.
+ * This is where a code and its HTTP status are defined: README's table
+ * and the tests' %STATUS (t/lib/WCS/Test.pm) say the same, and
+ * t/check_consistency.sh fails when they do not. */
 static const wcs_code_info_t code_info[WCS_CODE_COUNT] = {
     [WCS_CODE_NONE]             = { "", 200, "" },
     [WCS_CODE_GENERAL]          = { "0a", 400, "The sign-in request could not be processed." },

@@ -9,6 +9,10 @@
 #include <apr_pools.h>
 #include <apr_errno.h>
 
+/* A reason tells the admin which directive to change: every file that
+ * refuses can name them. */
+#include "wcs_names.h"
+
 /* Longest reason kept; longer ones (quoting a huge value) are cut. */
 #define WCS_REASON_MAX 1024
 

@@ -305,7 +305,7 @@ apr_status_t wcs_session_mac_verify(apr_size_t *body_len, const char **why,
     }
     if (!key) {
         *why = apr_psprintf(p, "the record is sealed with key %.*s, which is "
-                            "not configured (WebcastSAMLSessionKeyFile)",
+                            "not configured (" WCS_CMD_SESSION_KEY_FILE ")",
                             WCS_SESSION_KEY_ID_LEN, kid);
         return APR_EINVAL;
     }

@@ -202,7 +202,7 @@ static apr_status_t check_alg(wcs_result_t *res, const xmlNode *node,
     if (sha1 && !idp->allow_sha1) {
         return wcs_refuse(res, p, WCS_CODE_SIGNATURE,
                           "%s is SHA-1 (%s), refused: SHA-1 is accepted only "
-                          "for IdPs named by WebcastSAMLAllowSHA1",
+                          "for IdPs named by " WCS_CMD_ALLOW_SHA1,
                           (const char *)node->name, uri);
     }
     return APR_SUCCESS;

@@ -62,8 +62,8 @@ apr_status_t wcs_replay_check_and_mark(wcs_result_t *res,
         return wcs_refuse(res, p, WCS_CODE_REPLAY_FULL,
                           "the replay cache is full: it cannot keep "
                           "assertion %s from %s until it expires, so it is "
-                          "refused (enlarge WebcastSAMLReplayCache or lower "
-                          "WebcastSAMLMaxAssertionAge)", assertion_id,
+                          "refused (enlarge " WCS_CMD_REPLAY_CACHE " or lower "
+                          WCS_CMD_MAX_ASSERTION_AGE ")", assertion_id,
                           issuer);
     }
     return wcs_refuse(res, p, WCS_CODE_STORE, "replay cache store failed: %s",

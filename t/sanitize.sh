@@ -37,8 +37,8 @@ if [ ! -f Makefile ] || [ configure -nt Makefile ]; then
     ./configure -q CFLAGS="$flags" LDFLAGS="-fsanitize=address,undefined"
 fi
 make -s -j"$(nproc)" >/dev/null
-rm -f t/unit/check_wcs.log t/check_directives.sh.log t/fuzz-replay.sh.log \
-    t/httpd-tests.sh.log
+rm -f t/unit/check_wcs.log t/check_consistency.sh.log \
+    t/check_consistency_selftest.sh.log t/fuzz-replay.sh.log t/httpd-tests.sh.log
 
 # Leaks are checked in the unit suites and the corpus replay, which free
 # what they allocate.  httpd leaves its pools and the libraries' globals

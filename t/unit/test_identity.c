@@ -275,6 +275,31 @@ START_TEST(identity_env_names)
 }
 END_TEST
 
+/* The variables that say who the person is are the module's own; the
+ * name defaults may be taken by a mapping. */
+START_TEST(identity_env_reserved)
+{
+    static const char *const reserved[] = {
+        "WEBCAST_EMAIL", "WEBCAST_IDP", "WEBCAST_NAMEID",
+        "WEBCAST_AUTHN_CONTEXT", NULL
+    };
+    static const char *const free_names[] = {
+        "WEBCAST_FIRST_NAME", "WEBCAST_LAST_NAME", "WEBCAST_DISPLAY_NAME",
+        "WEBCAST_GROUPS", "WEBCAST_EMAIL2", "WEBCAST_EMAI", "webcast_email",
+        NULL
+    };
+    int i;
+
+    for (i = 0; reserved[i]; i++) {
+        ck_assert_msg(wcs_env_reserved(reserved[i]), "free %s", reserved[i]);
+    }
+    for (i = 0; free_names[i]; i++) {
+        ck_assert_msg(!wcs_env_reserved(free_names[i]), "reserved %s",
+                      free_names[i]);
+    }
+}
+END_TEST
+
 START_TEST(identity_env_defaults)
 {
     wcs_assertion_t *a = assertion("Alice@Example.test", WCS_NAMEID_EMAIL);
@@ -600,6 +625,7 @@ Suite *wcs_suite_identity(void)
     tcase_add_test(tc, identity_email_from_nameid);
     tcase_add_test(tc, identity_email_from_attribute);
     tcase_add_test(tc, identity_env_names);
+    tcase_add_test(tc, identity_env_reserved);
     tcase_add_test(tc, identity_env_defaults);
     tcase_add_test(tc, identity_env_map_and_values);
     tcase_add_test(tc, identity_env_blanks_controls);

@@ -36,7 +36,8 @@ my %ACS_PATH = (
     wcs_glue      => '/saml/acs',
 );
 
-# HTTP status of the built-in error page per code (src/wcs_result.c).
+# HTTP status of the built-in error page per code, as src/wcs_result.c
+# defines it (t/check_consistency.sh fails when they differ).
 my %STATUS = (
     '0a' => 400, '1a' => 400, '1b' => 400, '1c' => 403, '2a' => 403,
     '2b' => 403, '3a' => 400, '3b' => 404, '3c' => 403, '4a' => 403,
