@@ -10,6 +10,7 @@
 
 #include <xmlsec/xmlsec.h>
 #include <xmlsec/crypto.h>
+#include <xmlsec/openssl/evp.h>
 
 #include "wcs_idp.h"
 #include "wcs_str.h"
@@ -97,6 +98,34 @@ const char *wcs_idp_describe_der(const unsigned char *der, apr_size_t len,
     return apr_psprintf(p, "%s (SHA-256 %s)", k.subject, k.sha256);
 }
 
+/* The certificate's public key as a bare xmlsec key: no X.509 data.
+ * xmlsec copies the verifying key for every signature; a bare key copies
+ * as a reference count of its EVP_PKEY, where one loaded with its
+ * certificate would copy the certificate too, which OpenSSL 3 re-decodes
+ * through its provider decoders under global locks.  NULL on failure. */
+static xmlSecKeyPtr bare_key(const unsigned char *der, apr_size_t len)
+{
+    const unsigned char *d = der;
+    X509 *x = d2i_X509(NULL, &d, (long)len);
+    EVP_PKEY *pkey = x ? X509_get_pubkey(x) : NULL;
+    xmlSecKeyDataPtr value = pkey ? xmlSecOpenSSLEvpKeyAdopt(pkey) : NULL;
+    xmlSecKeyPtr key = value ? xmlSecKeyCreate() : NULL;
+
+    X509_free(x);
+    if (!value) {
+        EVP_PKEY_free(pkey);
+        return NULL;
+    }
+    if (!key || xmlSecKeySetValue(key, value) < 0) {
+        xmlSecKeyDataDestroy(value);
+        if (key) {
+            xmlSecKeyDestroy(key);
+        }
+        return NULL;
+    }
+    return key;
+}
+
 apr_status_t wcs_idp_add_cert_der(wcs_idp_t *idp, const char **err,
                                   const unsigned char *der, apr_size_t len,
                                   const char *source, apr_pool_t *p)
@@ -109,9 +138,7 @@ apr_status_t wcs_idp_add_cert_der(wcs_idp_t *idp, const char **err,
         *err = apr_psprintf(p, "%s: %s", source, *err);
         return rv;
     }
-    k->key = xmlSecCryptoAppKeyLoadMemory(der, (xmlSecSize)len,
-                                          xmlSecKeyDataFormatCertDer,
-                                          NULL, NULL, NULL);
+    k->key = bare_key(der, len);
     if (!k->key) {
         *err = apr_psprintf(p, "%s: xmlsec cannot use the public key of "
                             "certificate %s", source, k->subject);
