@@ -4,6 +4,10 @@
 #include <apr_file_io.h>
 #include <apr_strings.h>
 
+#include <xmlsec/xmlsec.h>
+#include <xmlsec/keys.h>
+#include <xmlsec/openssl/x509.h>
+
 #include "check_wcs.h"
 #include "wcs_idp.h"
 
@@ -55,6 +59,29 @@ START_TEST(idp_cert_pem)
     ck_assert(k->not_after > apr_time_now());
     ck_assert_ptr_nonnull(strstr(k->source, "idp.pem"));
     ck_assert_ptr_eq(wcs_idp_key_by_der(idp, k->der, k->der_len), k);
+}
+END_TEST
+
+/* The keys xmlsec verifies with carry their public key value and nothing
+ * certificate-shaped: xmlsec copies the key for every signature, and a
+ * copy of X.509 data would decode the certificate again each time. */
+START_TEST(idp_key_is_bare)
+{
+    static const char *const files[] = { "idp.pem", "ec.pem", NULL };
+    int i;
+
+    for (i = 0; files[i]; i++) {
+        const wcs_idp_key_t *k = key_of(idp_with(files[i]), 0);
+        xmlSecKeyPtr copy;
+
+        ck_assert_msg(xmlSecKeyGetValue(k->key) != NULL, "%s", files[i]);
+        ck_assert_msg(xmlSecKeyGetData(k->key, xmlSecOpenSSLKeyDataX509GetKlass())
+                      == NULL, "%s: the key carries X.509 data", files[i]);
+        copy = xmlSecKeyDuplicate(k->key);
+        ck_assert_ptr_nonnull(copy);
+        ck_assert(xmlSecKeyGetValue(copy) != NULL);
+        xmlSecKeyDestroy(copy);
+    }
 }
 END_TEST
 
@@ -301,6 +328,7 @@ Suite *wcs_suite_idp(void)
     tcase_add_unchecked_fixture(tc, wcs_test_fixtures_setup, NULL);
     tcase_add_checked_fixture(tc, wcs_test_setup, wcs_test_teardown);
     tcase_add_test(tc, idp_cert_pem);
+    tcase_add_test(tc, idp_key_is_bare);
     tcase_add_test(tc, idp_cert_multi_pem);
     tcase_add_test(tc, idp_cert_base64_and_der);
     tcase_add_test(tc, idp_cert_garbage);
