@@ -58,32 +58,37 @@ static apr_time_t asn1_time_to_apr(const ASN1_TIME *at)
     return apr_time_exp_gmt_get(&t, &xt) == APR_SUCCESS ? t : 0;
 }
 
-/* Describe the certificate for log lines: subject and fingerprint. */
-static apr_status_t describe_cert(wcs_idp_key_t *k, const char **err,
-                                  const unsigned char *der, apr_size_t len,
-                                  apr_pool_t *p)
+/* Parse der as exactly one X.509 certificate into *px (the caller frees
+ * it), or APR_EINVAL with *err. */
+static apr_status_t parse_cert(X509 **px, const char **err,
+                               const unsigned char *der, apr_size_t len)
 {
     const unsigned char *d = der;
-    X509 *x;
+
+    *px = d2i_X509(NULL, &d, (long)len);
+    if (!*px || d != der + len) {
+        X509_free(*px);
+        *px = NULL;
+        *err = "the certificate data is not an X.509 certificate";
+        return APR_EINVAL;
+    }
+    return APR_SUCCESS;
+}
+
+/* Describe the certificate for log lines: subject and fingerprint. */
+static void describe_x509(wcs_idp_key_t *k, X509 *x, apr_pool_t *p)
+{
     char buf[256];
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int mdlen = 0;
 
-    x = d2i_X509(NULL, &d, (long)len);
-    if (!x || d != der + len) {
-        X509_free(x);
-        *err = "the certificate data is not an X.509 certificate";
-        return APR_EINVAL;
-    }
     X509_NAME_oneline(X509_get_subject_name(x), buf, sizeof(buf));
     k->subject = apr_pstrdup(p, buf);
     k->not_after = asn1_time_to_apr(X509_get0_notAfter(x));
     X509_digest(x, EVP_sha256(), md, &mdlen);
-    X509_free(x);
     /* Upper case, as openssl x509 -fingerprint writes it, so that an
      * admin can compare the two; sessions store it as written here. */
     k->sha256 = wcs_str_upper(apr_pescape_hex(p, md, mdlen, 1), p);
-    return APR_SUCCESS;
 }
 
 const char *wcs_idp_describe_der(const unsigned char *der, apr_size_t len,
@@ -91,10 +96,13 @@ const char *wcs_idp_describe_der(const unsigned char *der, apr_size_t len,
 {
     wcs_idp_key_t k;
     const char *err;
+    X509 *x;
 
-    if (describe_cert(&k, &err, der, len, p) != APR_SUCCESS) {
+    if (parse_cert(&x, &err, der, len) != APR_SUCCESS) {
         return "an unparsable certificate";
     }
+    describe_x509(&k, x, p);
+    X509_free(x);
     return apr_psprintf(p, "%s (SHA-256 %s)", k.subject, k.sha256);
 }
 
@@ -103,15 +111,12 @@ const char *wcs_idp_describe_der(const unsigned char *der, apr_size_t len,
  * as a reference count of its EVP_PKEY, where one loaded with its
  * certificate would copy the certificate too, which OpenSSL 3 re-decodes
  * through its provider decoders under global locks.  NULL on failure. */
-static xmlSecKeyPtr bare_key(const unsigned char *der, apr_size_t len)
+static xmlSecKeyPtr bare_key(X509 *x)
 {
-    const unsigned char *d = der;
-    X509 *x = d2i_X509(NULL, &d, (long)len);
-    EVP_PKEY *pkey = x ? X509_get_pubkey(x) : NULL;
+    EVP_PKEY *pkey = X509_get_pubkey(x);
     xmlSecKeyDataPtr value = pkey ? xmlSecOpenSSLEvpKeyAdopt(pkey) : NULL;
     xmlSecKeyPtr key = value ? xmlSecKeyCreate() : NULL;
 
-    X509_free(x);
     if (!value) {
         EVP_PKEY_free(pkey);
         return NULL;
@@ -132,13 +137,17 @@ apr_status_t wcs_idp_add_cert_der(wcs_idp_t *idp, const char **err,
 {
     wcs_idp_key_t *k = apr_pcalloc(p, sizeof(*k));
     apr_status_t rv;
+    X509 *x;
 
-    rv = describe_cert(k, err, der, len, p);
+    rv = parse_cert(&x, err, der, len);
     if (rv != APR_SUCCESS) {
         *err = apr_psprintf(p, "%s: %s", source, *err);
         return rv;
     }
-    k->key = bare_key(der, len);
+    /* One parse gives the description and the key. */
+    describe_x509(k, x, p);
+    k->key = bare_key(x);
+    X509_free(x);
     if (!k->key) {
         *err = apr_psprintf(p, "%s: xmlsec cannot use the public key of "
                             "certificate %s", source, k->subject);
