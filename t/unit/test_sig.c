@@ -359,6 +359,18 @@ START_TEST(sig_verify_key_types)
 }
 END_TEST
 
+/* A signed assertion (wcs_mkresponse args) whose SignatureValue is then
+ * replaced by text that is not base64. */
+static void parse_signed_bad_value(parsed_t *ps, const char *args)
+{
+    xmlNodePtr value;
+
+    parse_signed(ps, args);
+    value = wcs_xml_child(sig_of(ps->assertion), WCS_NS_DSIG,
+                          "SignatureValue", NULL);
+    xmlNodeSetContent(value, (const xmlChar *)"!!not base64!!");
+}
+
 /* xmlsec's own reason reaches the refusal, whatever xmlsec-openssl did
  * to the error callback when it started (wcs_xml_init, as in httpd). */
 START_TEST(sig_verify_xmlsec_reason)
@@ -366,25 +378,18 @@ START_TEST(sig_verify_xmlsec_reason)
     wcs_result_t res;
     const wcs_idp_t *idp = idp_named(WCS_TEST_IDP);
     wcs_idp_t *rsa_ec = mixed_idp("idp.pem", "ec.pem");
-    xmlNodePtr value;
     parsed_t ps;
     const char *err = NULL;
 
     ck_assert_int_eq(wcs_xml_init(&err), APR_SUCCESS);
-    parse_signed(&ps, "");
-    value = wcs_xml_child(sig_of(ps.assertion), WCS_NS_DSIG,
-                          "SignatureValue", NULL);
-    xmlNodeSetContent(value, (const xmlChar *)"!!not base64!!");
+    parse_signed_bad_value(&ps, "");
     wcs_assert_refused(verify(&res, ps.assertion, idp), res,
                       WCS_CODE_SIGNATURE, "xmlsec refused the signature");
     ck_assert_msg(!strstr(res.reason, "unknown error"), "%s", res.reason);
     ck_assert_msg(strstr(res.reason, "base64"), "%s", res.reason);
     /* With several keys tried, the reason is still the one xmlsec gave. */
-    parse_signed(&ps, "--issuer https://mixed.example.test/ "
+    parse_signed_bad_value(&ps, "--issuer https://mixed.example.test/ "
                  "--key attacker.key --keyinfo none");
-    value = wcs_xml_child(sig_of(ps.assertion), WCS_NS_DSIG,
-                          "SignatureValue", NULL);
-    xmlNodeSetContent(value, (const xmlChar *)"!!not base64!!");
     wcs_assert_refused(verify(&res, ps.assertion, rsa_ec), res,
                       WCS_CODE_SIGNATURE, "xmlsec refused the signature");
     ck_assert_msg(!strstr(res.reason, "unknown error"), "%s", res.reason);
@@ -411,7 +416,6 @@ START_TEST(sig_verify_clears_openssl_errors)
     wcs_result_t res;
     const wcs_idp_t *idp = idp_named(WCS_TEST_IDP);
     wcs_idp_t *rsa_ec = mixed_idp("idp.pem", "ec.pem");
-    xmlNodePtr value;
     parsed_t ps;
 
     ERR_clear_error();
@@ -427,10 +431,7 @@ START_TEST(sig_verify_clears_openssl_errors)
                       WCS_CODE_SIGNATURE, "invalid");
     assert_no_openssl_error("two keys, neither verifying");
     /* A SignatureValue that is not base64. */
-    parse_signed(&ps, "");
-    value = wcs_xml_child(sig_of(ps.assertion), WCS_NS_DSIG,
-                          "SignatureValue", NULL);
-    xmlNodeSetContent(value, (const xmlChar *)"!!not base64!!");
+    parse_signed_bad_value(&ps, "");
     wcs_assert_refused(verify(&res, ps.assertion, idp), res,
                       WCS_CODE_SIGNATURE, "xmlsec refused the signature");
     assert_no_openssl_error("a SignatureValue that is not base64");
