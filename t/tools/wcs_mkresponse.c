@@ -483,6 +483,9 @@ static const cli_opt_t cli_opts[] = {
         "for xsw*/unsigned-modify (default " DEF_EVIL ")"),
     OPT("deep-levels", "N", opt_long, deep_levels,
         "nesting depth for --attack deep (default 200)"),
+    OPT("count", "N", opt_long, count,
+        "N responses, one a line, each with its own IDs;\n"
+        "{n} in --nameid becomes 1..N (for benchmarks)"),
     OPT("xml", NULL, opt_flag, xml_out, "print XML instead of base64"),
     OPT("wrap", NULL, opt_flag, wrap, "wrap base64 at 76 columns with CRLF"),
     { "help", 'h', NULL, opt_help, 0, NULL, "" }
@@ -625,6 +628,12 @@ static void finish_options(opts_t *o)
     if (o->deep_levels < 0) {
         usage_error("--deep-levels must not be negative");
     }
+    if (o->count < 0 || (o->count > 0 && (o->xml_out || o->wrap
+                                          || o->response_id
+                                          || o->assertion_id))) {
+        usage_error("--count needs N >= 0, base64 on one line and "
+                    "generated IDs");
+    }
 }
 
 /* getopt_long's value for cli_opts[i]: past every short option's. */
@@ -719,25 +728,62 @@ static void crypto_shutdown(void)
     xmlCleanupParser();
 }
 
-int main(int argc, char **argv)
+/* One response from o, everything it made freed afterwards. */
+static int run_one(const opts_t *o)
 {
-    opts_t opts;
     gen_t gen;
     int rv;
 
-    parse_args(argc, argv, &opts);
     memset(&gen, 0, sizeof(gen));
-    gen.o = &opts;
-
-    rv = crypto_init();
-    if (rv == 0) {
-        rv = run(&gen);
-    }
+    gen.o = o;
+    rv = run(&gen);
     if (gen.key != NULL) {
         xmlSecKeyDestroy(gen.key);
     }
     xmlFree(gen.cert_b64);
     xmlFreeDoc(gen.doc);
+    return rv;
+}
+
+/* --count N: response i names "{n}" of --nameid as i, in the NameID and
+ * in the attributes that carry it. */
+static int run_count(const opts_t *o)
+{
+    const char *mark = strstr(o->nameid, "{n}");
+    char nameid[512];
+    opts_t one;
+    long i;
+    int k;
+
+    for (i = 1; i <= o->count; i++) {
+        one = *o;
+        if (mark != NULL) {
+            snprintf(nameid, sizeof(nameid), "%.*s%ld%s",
+                     (int)(mark - o->nameid), o->nameid, i, mark + 3);
+            one.nameid = nameid;
+        }
+        for (k = 0; k < one.nattrs; k++) {
+            if (o->attrs[k].value == o->nameid) {
+                one.attrs[k].value = one.nameid;
+            }
+        }
+        if (run_one(&one) < 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    opts_t opts;
+    int rv;
+
+    parse_args(argc, argv, &opts);
+    rv = crypto_init();
+    if (rv == 0) {
+        rv = opts.count > 0 ? run_count(&opts) : run_one(&opts);
+    }
     crypto_shutdown();
     return rv == 0 ? 0 : 1;
 }

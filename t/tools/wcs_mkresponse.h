@@ -103,6 +103,7 @@ typedef struct {
     int xml_out, wrap, millis;
     long now;                   /* --now: a fixed clock, when have_now */
     int have_now;
+    long count;                 /* --count: N responses, one a line */
 } opts_t;
 
 typedef struct gen {
