@@ -132,7 +132,6 @@ CONF
 }
 
 start_server() { # name
-
     if ! taskset -c "$srv_cpu" "$httpd" -f "$work/$1.conf" -k start; then
         echo "bench: $1 did not start:" >&2
         tail -5 "$work/logs/$1.error_log" >&2
