@@ -20,8 +20,11 @@
 # It prints the ratios README's targets are stated in.  Run from a built
 # tree ("make" builds the module, bench/wcs_floor and the signing tool).
 # It is never part of make check: timings decide no test.
+# -p caps the responses given to the other SPs (500: they are slower by
+# orders of magnitude).  WCS_BENCH_PERF=DIR also records each phase of our
+# server with perf into DIR (figures of such a run are for reading only).
 # Usage: bench/run.sh [-n RESPONSES] [-d SECONDS] [-b BURST] [-m LOGINS]
-#                     [-s "mellon shib"]
+#                     [-s "mellon shib"] [-p SP_RESPONSES]
 set -eu
 cd "$(dirname "$0")/.."
 n=3000
@@ -29,15 +32,17 @@ secs=5
 burst=10000
 mem=0
 sps="mellon shib"
-while getopts "n:d:b:m:s:" opt; do
+sp_n=500
+while getopts "n:d:b:m:s:p:" opt; do
     case $opt in
         n) n=$OPTARG ;;
         d) secs=$OPTARG ;;
         b) burst=$OPTARG ;;
         m) mem=$OPTARG ;;
         s) sps=$OPTARG ;;
+        p) sp_n=$OPTARG ;;
         *) echo "usage: $0 [-n RESPONSES] [-d SECONDS] [-b BURST]" \
-                "[-m LOGINS] [-s \"mellon shib\"]" >&2
+                "[-m LOGINS] [-s \"mellon shib\"] [-p SP_RESPONSES]" >&2
            exit 2 ;;
     esac
 done
@@ -92,8 +97,11 @@ cp .libs/mod_webcast_saml.so "$work/"
 user=nobody; group=$(id -gn nobody 2>/dev/null || echo nogroup)
 [ "$(id -u)" -eq 0 ] || { user=$(id -un); group=$(id -gn); }
 
-# What every server shares: one child of 64 threads (so that its CPU is
-# the server's), SSI for the page that names the user, its own logs.
+# What every server shares: one child (so that its CPU is the server's) of
+# 128 threads, twice the burst's connections: mpm_event shuts idle
+# keep-alive connections whenever all its workers are busy, and a request
+# sent on one as it shuts is lost.  SSI for the page that names the user,
+# its own logs.
 base_conf() { # name port
     mkdir -p "$work/run-$1"
     cat <<CONF
@@ -115,10 +123,11 @@ TypesConfig /dev/null
 LoadModule include_module $lib/mod_include.so
 StartServers 1
 ServerLimit 1
-ThreadsPerChild 64
-MaxRequestWorkers 64
+ThreadLimit 128
+ThreadsPerChild 128
+MaxRequestWorkers 128
 MinSpareThreads 1
-MaxSpareThreads 64
+MaxSpareThreads 128
 MaxConnectionsPerChild 0
 DocumentRoot $work/htdocs
 <Directory $work/htdocs>
@@ -205,6 +214,26 @@ make_bodies() { # responses relaystate > bodies
 
 # --- the measurements -----------------------------------------------------
 
+# With WCS_BENCH_PERF=DIR, each phase of our server is also recorded with
+# perf (call graphs) into DIR/KEY.data, for "perf report -i": the figures of
+# such a run carry perf's own cost and are for reading only.
+perf_begin() { # key name
+    perf_pid=
+    [ -n "${WCS_BENCH_PERF:-}" ] && [ "$2" = wcs ] || return 0
+    mkdir -p "$WCS_BENCH_PERF"
+    perf record -q -g -o "$WCS_BENCH_PERF/$1.data" \
+        -p "$(child_pids wcs | tr '\n' ',' | sed 's/,$//')" \
+        >/dev/null 2>&1 &
+    perf_pid=$!
+    sleep 0.5
+}
+perf_end() {
+    [ -n "${perf_pid:-}" ] || return 0
+    kill -INT "$perf_pid" 2>/dev/null || true
+    wait "$perf_pid" 2>/dev/null || true
+    perf_pid=
+}
+
 declare -A cpu rate
 report() { # key label requests ticks seconds
     cpu[$1]=$(awk -v t="$4" -v k="$tck" -v n="$3" \
@@ -218,9 +247,11 @@ report() { # key label requests ticks seconds
 page_run() { # key label server url want [wrk args...]
     local key=$1 label=$2 name=$3 url=$4 want=$5 t0 t1 out reqs non2xx
     shift 5
+    perf_begin "$key" "$name"
     t0=$(server_ticks "$name")
     out=$(taskset -c "$cli_cpu" wrk -t1 -c8 -d"${secs}s" "$@" "$url")
     t1=$(server_ticks "$name")
+    perf_end
     reqs=$(echo "$out" | awk '/requests in/ { print $1 }')
     non2xx=$(echo "$out" | awk '/Non-2xx/ { print $NF }')
     if { [ "$want" = 200 ] && [ -n "$non2xx" ]; } \
@@ -240,6 +271,7 @@ acs_run() { # key label server bodies expect cookie path threads conns [pids]
     count=$(wc -l < "$bodies")
     : > "$work/logs/$name.access_log"
     : > "$work/samples"
+    perf_begin "$key" "$name"
     t0=$(server_ticks "$name" "$@")
     out=$(WCS_BENCH_BODIES=$bodies WCS_BENCH_THREADS=$threads \
         WCS_BENCH_EXPECT=$expect WCS_BENCH_COOKIE=$cookie \
@@ -247,12 +279,16 @@ acs_run() { # key label server bodies expect cookie path threads conns [pids]
         WCS_BENCH_SAMPLES=$work/samples WCS_BENCH_PATH=$path \
         WCS_BENCH_FILLER=/pub/index.html \
         ${wrk_pin:-taskset -c $cli_cpu} wrk -t"$threads" -c"$conns" \
-        -d"$((count / 600 + 4))s" -s bench/acs.lua \
+        -d"${acs_secs:-$((count / 600 + 4))}s" -s bench/acs.lua \
         "http://127.0.0.1:$(port_of "$name")/")
     t1=$(server_ticks "$name" "$@")
+    perf_end
     echo "$out" | grep -q "acs-result sent $count ok $count bad 0" || {
         echo "bench: $label: $(echo "$out" | grep acs-result)" \
-            "(of $count)" >&2
+            "(of $count); the server logged" \
+            "$(grep -c "^$expect " "$work/logs/$name.access_log") $expect;" \
+            "wrk: $(echo "$out" | grep -i 'socket errors' || echo 'no errors')" >&2
+        tail -3 "$work/logs/$name.error_log" >&2
         exit 1
     }
     # Times are when each request began: the span of n of them is n - 1
@@ -373,13 +409,17 @@ floor_run floor_asrt "floor: base64 + parse + verify, assertion signed" \
 # --- the others on the same kind of responses ---------------------------------
 
 other_sp() { # sp
-    local sp=$1 port acs audience relay cookie ok args pids=""
+    local sp=$1 port acs audience relay cookie ok args pids="" count
     # shellcheck source=/dev/null
     if [ ! -f "bench/sp/$sp.sh" ] || ! . "bench/sp/$sp.sh" \
             || ! "${sp}_install"; then
         echo "== $sp: not installed here, skipped"
         return 0
     fi
+    # The others are slower by orders of magnitude: at most sp_n responses
+    # each (-p), their session tables sized to hold them all.
+    count=$(( n < sp_n ? n : sp_n ))
+    eval "${sp}_CACHE_SIZE=$((count + 100))"
     port=$(free_port)
     { base_conf "$sp" "$port"; "${sp}_conf" "$work" "$port"; } \
         > "$work/$sp.conf"
@@ -388,7 +428,7 @@ other_sp() { # sp
     eval "relay=\$${sp}_RELAY cookie=\$${sp}_COOKIE ok=\$${sp}_OK_STATUS"
     eval "args=\${${sp}_MKRESPONSE_ARGS:-}"
     # shellcheck disable=SC2086  # args are words
-    make_responses "$work/$sp.txt" "$n" "$sp" "$audience" \
+    make_responses "$work/$sp.txt" "$count" "$sp" "$audience" \
         "http://127.0.0.1:$port$acs" --sign both $args
     make_bodies "$work/$sp.txt" "$relay" > "$work/$sp.bodies"
     if [ "$sp" = shib ]; then
@@ -398,7 +438,8 @@ other_sp() { # sp
     fi
     start_server "$sp"
     # shellcheck disable=SC2086  # pids are words
-    acs_run "$sp" "$sp: ACS, both signed, each once ($ok + cookie)" "$sp" \
+    acs_secs=$((count / 20 + 10)) \
+        acs_run "$sp" "$sp: ACS, both signed, each once ($ok + cookie)" "$sp" \
         "$work/$sp.bodies" "$ok" "$cookie" "$acs" 2 2 $pids
     check_samples "$sp" "$cookie" "$sp"
     stop_server "$sp"
