@@ -221,7 +221,7 @@ perf_begin() { # key name
     perf_pid=
     [ -n "${WCS_BENCH_PERF:-}" ] && [ "$2" = wcs ] || return 0
     mkdir -p "$WCS_BENCH_PERF"
-    perf record -q -g -o "$WCS_BENCH_PERF/$1.data" \
+    perf record -q ${WCS_BENCH_PERF_ARGS:--g} -o "$WCS_BENCH_PERF/$1.data" \
         -p "$(child_pids wcs | tr '\n' ',' | sed 's/,$//')" \
         >/dev/null 2>&1 &
     perf_pid=$!

@@ -2,6 +2,8 @@
  * bounded token parsers. */
 #include <string.h>
 
+#include <apr_base64.h>
+
 #include "check_wcs.h"
 #include "wcs_str.h"
 
@@ -97,6 +99,42 @@ START_TEST(base64_max)
                                            big, 40000, 1000, wcs_test_pool),
                      WCS_EREFUSED);
     ck_assert_ptr_nonnull(strstr(res.reason, "limit"));
+}
+END_TEST
+
+/* Every length and every byte value, encoded by APR and wrapped as IdPs
+ * wrap it (CRLF every 76 characters, or not at all), decodes to what was
+ * encoded, length and all. */
+START_TEST(base64_round_trip)
+{
+    wcs_result_t res = { WCS_CODE_NONE, NULL };
+    unsigned char bin[300];
+    char enc[420], wrapped[440], *out;
+    apr_size_t len, i, j, k;
+    int enc_len, wrap;
+
+    for (i = 0; i < sizeof(bin); i++) {
+        bin[i] = (unsigned char)(i * 97 + 13);
+    }
+    for (len = 1; len <= sizeof(bin); len++) {
+        enc_len = apr_base64_encode_binary(enc, bin, (int)len) - 1;
+        for (wrap = 0; wrap < 2; wrap++) {
+            for (j = 0, k = 0; j < (apr_size_t)enc_len; j++) {
+                if (wrap && j && j % 76 == 0) {
+                    wrapped[k++] = '\r';
+                    wrapped[k++] = '\n';
+                }
+                wrapped[k++] = enc[j];
+            }
+            ck_assert_int_eq(wcs_str_base64_decode(&out, &k, &res, "bytes",
+                                                   wrapped, k, sizeof(bin),
+                                                   wcs_test_pool),
+                             APR_SUCCESS);
+            ck_assert_uint_eq(k, len);
+            ck_assert(memcmp(out, bin, len) == 0);
+            ck_assert_int_eq(out[len], '\0');
+        }
+    }
 }
 END_TEST
 
@@ -340,6 +378,7 @@ Suite *wcs_suite_str(void)
     tcase_add_test(tc, base64_edges);
     tcase_add_test(tc, base64_max);
     tcase_add_test(tc, base64_names_what);
+    tcase_add_test(tc, base64_round_trip);
     tcase_add_test(tc, str_trim);
     tcase_add_test(tc, hexval_and_case);
     tcase_add_test(tc, number_reads_digits);
