@@ -33,6 +33,7 @@ int wcs_pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp)
                      WCS_LOG_TAG "01001: %s", err);
         return HTTP_INTERNAL_SERVER_ERROR;
     }
+    wcs_store_init();
     wcs_log_install();
     return wcs_store_pre_config(pconf);
 }

@@ -5,6 +5,7 @@
 #include <apr_strings.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/core_names.h>
 #include <openssl/hmac.h>
 
 #include "wcs_session.h"
@@ -195,6 +196,33 @@ static const wcs_store_key_t *session_key(const char *id, apr_pool_t *p)
     return key;
 }
 
+static apr_status_t mac_template_free(void *ctx)
+{
+    EVP_MAC_CTX_free(ctx);
+    return APR_SUCCESS;
+}
+
+/* An HMAC-SHA256 context keyed with k's secret, freed with p; NULL when
+ * OpenSSL cannot make one (record_mac then falls back to HMAC()). */
+static void *mac_template(const wcs_session_key_t *k, apr_pool_t *p)
+{
+    EVP_MAC *mac = EVP_MAC_fetch(NULL, OSSL_MAC_NAME_HMAC, NULL);
+    EVP_MAC_CTX *ctx = mac ? EVP_MAC_CTX_new(mac) : NULL;
+    OSSL_PARAM params[2];
+
+    EVP_MAC_free(mac);           /* the context holds its own reference */
+    params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
+                                                 (char *)"SHA256", 0);
+    params[1] = OSSL_PARAM_construct_end();
+    if (!ctx || !EVP_MAC_init(ctx, k->secret, k->len, params)) {
+        EVP_MAC_CTX_free(ctx);
+        return NULL;
+    }
+    apr_pool_cleanup_register(p, ctx, mac_template_free,
+                              apr_pool_cleanup_null);
+    return ctx;
+}
+
 apr_status_t wcs_session_key_make(wcs_session_key_t **pk,
                                   const unsigned char *secret,
                                   apr_size_t len, const char *source,
@@ -215,6 +243,7 @@ apr_status_t wcs_session_key_make(wcs_session_key_t **pk,
     /* The id names the key in records without revealing it. */
     EVP_Digest(secret, len, digest, &dlen, EVP_sha256(), NULL);
     apr_escape_hex(k->id, digest, WCS_SESSION_KEY_ID_LEN / 2, 0, NULL);
+    k->mac_template = mac_template(k, p);
     *pk = k;
     return APR_SUCCESS;
 }
@@ -237,8 +266,22 @@ static apr_status_t record_mac(char *out, const char *rec, apr_size_t len,
     memcpy(w, id, idlen + 1);
     w += idlen + 1;
     memcpy(w, rec, len);
-    if (!HMAC(EVP_sha256(), key->secret, (int)key->len, buf, total, mac,
-              &mlen) || mlen * 2 != MAC_HEX_LEN) {
+    if (key->mac_template) {
+        /* A copy of the keyed context: the template is shared by every
+         * thread and only ever read. */
+        EVP_MAC_CTX *ctx = EVP_MAC_CTX_dup(key->mac_template);
+        size_t outl = 0;
+        int ok = ctx && EVP_MAC_update(ctx, buf, total)
+                 && EVP_MAC_final(ctx, mac, &outl, sizeof(mac));
+
+        EVP_MAC_CTX_free(ctx);
+        mlen = (unsigned int)outl;
+        if (!ok || mlen * 2 != MAC_HEX_LEN) {
+            return APR_EGENERAL;
+        }
+    }
+    else if (!HMAC(EVP_sha256(), key->secret, (int)key->len, buf, total, mac,
+                   &mlen) || mlen * 2 != MAC_HEX_LEN) {
         return APR_EGENERAL;
     }
     apr_escape_hex(out, mac, mlen, 0, NULL);

@@ -31,6 +31,10 @@ typedef struct wcs_session_key_t {
     apr_size_t len;
     char id[WCS_SESSION_KEY_ID_LEN + 1];      /* names the key in records */
     const char *source;                       /* file, or "random" */
+    /* HMAC-SHA256 keyed with secret, made once (an EVP_MAC_CTX, copied
+     * for each record: OpenSSL 3 fetches the MAC and the digest anew for
+     * every one-shot HMAC()), or NULL to use HMAC(). */
+    void *mac_template;
 } wcs_session_key_t;
 
 typedef struct wcs_session_t {

@@ -58,6 +58,10 @@ typedef struct wcs_store_t {
  * what the glue hands every provider, for every put and add. */
 apr_time_t wcs_store_expiry(apr_time_t expiry, apr_time_t now);
 
+/* Fetch what store keys are made with once, in the single-threaded
+ * configuration phase (wcs_store_key is right without it, only slower). */
+void wcs_store_init(void);
+
 /* The store key for (kind, part1, part2): SHA-256 of kind "\0" part1,
  * then "\n" part2 when part2 is given. */
 void wcs_store_key(wcs_store_key_t *key, const char *kind,

@@ -4,6 +4,7 @@
 #include <apr_general.h>
 
 #include "check_wcs.h"
+#include "wcs_store.h"
 #include "wcs_xml.h"
 
 apr_pool_t *wcs_test_pool;
@@ -35,6 +36,7 @@ int main(void)
         fprintf(stderr, "wcs_xml_init: %s\n", err);
         return EXIT_FAILURE;
     }
+    wcs_store_init();
     sr = srunner_create(wcs_suite_result());
     srunner_add_suite(sr, wcs_suite_log());
     srunner_add_suite(sr, wcs_suite_time_url());

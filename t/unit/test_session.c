@@ -417,6 +417,38 @@ START_TEST(session_key_make)
 }
 END_TEST
 
+/* The keyed context made once seals exactly as the one-shot HMAC() does,
+ * so records sealed either way verify alike. */
+START_TEST(session_mac_template_matches_hmac)
+{
+    apr_pool_t *p = wcs_test_pool;
+    wcs_session_key_t *k, plain;
+    const char *a, *b;
+    apr_size_t alen, blen;
+    static const char rec[] = "wcs-session-2\nuser=alice@example.test\n";
+
+    ck_assert_int_eq(wcs_session_key_make(&k, (const unsigned char *)SECRET_A,
+                                          strlen(SECRET_A), "t", p),
+                     APR_SUCCESS);
+    ck_assert_ptr_nonnull(k->mac_template);
+    plain = *k;
+    plain.mac_template = NULL;
+    a = wcs_session_mac_seal(&alen, rec, strlen(rec), ID_A, k, p);
+    b = wcs_session_mac_seal(&blen, rec, strlen(rec), ID_A, &plain, p);
+    ck_assert_ptr_nonnull(a);
+    ck_assert_ptr_nonnull(b);
+    ck_assert_uint_eq(alen, blen);
+    ck_assert_mem_eq(a, b, alen);
+    /* Used again (each use copies the template, never changes it). */
+    b = wcs_session_mac_seal(&blen, rec, strlen(rec), ID_A, k, p);
+    ck_assert_mem_eq(a, b, alen);
+    b = wcs_session_mac_seal(&blen, rec, strlen(rec),
+                             "f123456789abcdef0123456789abcdef"
+                             "0123456789abcdef0123456789abcdef", k, p);
+    ck_assert(memcmp(a, b, alen) != 0);
+}
+END_TEST
+
 /* Whoever can write to a shared cache cannot mint or alter a session. */
 START_TEST(session_mac_refuses)
 {
@@ -558,6 +590,7 @@ Suite *wcs_suite_session(void)
     tcase_add_test(tc, session_record_too_large);
     tcase_add_test(tc, session_remove);
     tcase_add_test(tc, session_key_make);
+    tcase_add_test(tc, session_mac_template_matches_hmac);
     tcase_add_test(tc, session_seal_whole_records);
     tcase_add_test(tc, session_mac_refuses);
     tcase_add_test(tc, session_key_rotation);
