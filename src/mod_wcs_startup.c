@@ -155,52 +155,57 @@ static apr_status_t build_sp(wcs_srv_conf_t *sc, const char **err,
     return APR_SUCCESS;
 }
 
-/* Without WebcastSAMLSessionKeyFile: one random key, made once per httpd
- * start and kept in the process pool, so that sessions outlive graceful
- * restarts as the cache does.  Several servers sharing a cache need a key
- * file: each would otherwise refuse the others' sessions. */
+/* Without WebcastSAMLSessionKeyFile: one random secret, made once per
+ * httpd start and kept in the process pool, so that sessions outlive
+ * graceful restarts as the cache does.  The key made of it lives in pconf,
+ * as keys from files do: its HMAC context is freed by code of this module,
+ * which is unloaded before the process pool is destroyed.  Several servers
+ * sharing a cache need a key file: each would otherwise refuse the others'
+ * sessions. */
 #define RANDOM_KEY_NOTE "webcast-saml-random-session-key"
 
-static const apr_array_header_t *session_keys(server_rec *s)
+static const apr_array_header_t *session_keys(server_rec *s, apr_pool_t *p)
 {
     wcs_srv_conf_t *top = ap_get_module_config(s->module_config,
                                                 &webcast_saml_module);
     apr_pool_t *pproc = s->process->pool;
-    apr_array_header_t *keys = NULL;
-    unsigned char secret[WCS_SESSION_KEY_MIN];
+    apr_array_header_t *keys;
+    unsigned char *secret = NULL;
     wcs_session_key_t *key;
 
     if (top->session_keys_set) {
         return top->session_keys;
     }
-    apr_pool_userdata_get((void **)&keys, RANDOM_KEY_NOTE, pproc);
-    if (keys) {
-        return keys;
+    apr_pool_userdata_get((void **)&secret, RANDOM_KEY_NOTE, pproc);
+    if (!secret) {
+        if (wcs_store_sessions_shared()) {
+            ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, WCS_LOG_TAG
+                         "01005: the session cache can be shared by several "
+                         "servers, but %s is not set: each server seals "
+                         "sessions with a random key of its own and refuses "
+                         "the others'", WCS_CMD_SESSION_KEY_FILE);
+        }
+        secret = apr_palloc(pproc, WCS_SESSION_KEY_MIN);
+        if (apr_generate_random_bytes(secret, WCS_SESSION_KEY_MIN)
+            != APR_SUCCESS) {
+            return NULL;
+        }
+        apr_pool_userdata_set(secret, RANDOM_KEY_NOTE, apr_pool_cleanup_null,
+                              pproc);
     }
-    if (wcs_store_sessions_shared()) {
-        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, WCS_LOG_TAG "01005: "
-                     "the session cache can be shared by several servers, "
-                     "but %s is not set: each server seals sessions with a "
-                     "random key of its own and refuses the others'",
-                     WCS_CMD_SESSION_KEY_FILE);
-    }
-    if (apr_generate_random_bytes(secret, sizeof(secret)) != APR_SUCCESS
-        || wcs_session_key_make(&key, secret, sizeof(secret), "random",
-                                pproc) != APR_SUCCESS) {
+    if (wcs_session_key_make(&key, secret, WCS_SESSION_KEY_MIN, "random", p)
+        != APR_SUCCESS) {
         return NULL;
     }
-    OPENSSL_cleanse(secret, sizeof(secret));
-    keys = apr_array_make(pproc, 1, sizeof(wcs_session_key_t *));
+    keys = apr_array_make(p, 1, sizeof(wcs_session_key_t *));
     APR_ARRAY_PUSH(keys, wcs_session_key_t *) = key;
-    apr_pool_userdata_set(keys, RANDOM_KEY_NOTE, apr_pool_cleanup_null,
-                          pproc);
     return keys;
 }
 
 int wcs_check_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
                      server_rec *s)
 {
-    const apr_array_header_t *keys = session_keys(s);
+    const apr_array_header_t *keys = session_keys(s, pconf);
     server_rec *vs;
     const wcs_srv_conf_t *main_sc = ap_get_module_config(s->module_config,
                                                          &webcast_saml_module);

@@ -47,7 +47,9 @@ LoadModule webcast_saml_module "$so"
 $body
 CONF
     my $out = qx{"$httpd" -t -d "$t" -f "$file" 2>&1};
-    return ($? >> 8, $out);
+    # A crash (a signal) must not pass for "exit 0": 128 + the signal, as
+    # the shell reports it.
+    return (($? & 127) ? 128 + ($? & 127) : $? >> 8, $out);
 }
 
 # name, configuration body, expected message
