@@ -179,11 +179,11 @@ static const apr_array_header_t *session_keys(server_rec *s, apr_pool_t *p)
     apr_pool_userdata_get((void **)&secret, RANDOM_KEY_NOTE, pproc);
     if (!secret) {
         if (wcs_store_sessions_shared()) {
-            ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, WCS_LOG_TAG
-                         "01005: the session cache can be shared by several "
-                         "servers, but %s is not set: each server seals "
-                         "sessions with a random key of its own and refuses "
-                         "the others'", WCS_CMD_SESSION_KEY_FILE);
+            ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s,
+                         WCS_LOG_TAG "01005: the session cache can be shared "
+                         "by several servers, but %s is not set: each server "
+                         "seals sessions with a random key of its own and "
+                         "refuses the others'", WCS_CMD_SESSION_KEY_FILE);
         }
         secret = apr_palloc(pproc, WCS_SESSION_KEY_MIN);
         if (apr_generate_random_bytes(secret, WCS_SESSION_KEY_MIN)
