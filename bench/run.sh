@@ -503,6 +503,7 @@ for sp in $sps; do
 done
 ratio "protected page rate / static page rate" "${rate[prot]}" \
     "${rate[static]}" "target >= 0.95"
+ratio "protected page / static page" "${cpu[prot]}" "$static" "for reading"
 ratio "anonymous protected page / static page" "${cpu[anon]}" "$static" \
     "target <= 2"
 ratio "replay refused / static page" "${cpu[replay]}" "$static" \
