@@ -1,10 +1,10 @@
 -- wrk script for bench/run.sh: POSTs each line of $WCS_BENCH_BODIES (an
 -- url-encoded form body) exactly once, shared out among wrk's threads, and
 -- counts an answer as a success only when it has the expected status
--- ($WCS_BENCH_EXPECT: 303 for logins, 403 for replays) and, for a login,
--- sets the session cookie named $WCS_BENCH_COOKIE.  Every $WCS_BENCH_EVERY
--- th cookie is appended to $WCS_BENCH_SAMPLES, for run.sh to open a
--- protected page with afterwards.  A connection of a thread that has sent
+-- ($WCS_BENCH_EXPECT: 303 for logins, 302 for Shibboleth's, 403 for
+-- replays) and, for a login, sets the session cookie named
+-- $WCS_BENCH_COOKIE.  Every $WCS_BENCH_EVERY-th cookie is appended to
+-- $WCS_BENCH_SAMPLES, for run.sh to open a protected page with afterwards.  A connection of a thread that has sent
 -- its share asks for $WCS_BENCH_FILLER (a small static page: its 200s are
 -- not counted) until the thread's last answer is in; then the thread stops
 -- (wrk itself still waits out -d).

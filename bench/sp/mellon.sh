@@ -22,6 +22,9 @@
 #   space (touched as used: about 40 KiB a session) and every request pays
 #   a scan of the whole table: that cost is Mellon's design, measured as is.
 
+# shellcheck source=bench/sp/common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
 mellon_AUDIENCE=https://mellon.bench.example.test/
 mellon_ACS_PATH=/mellon/postResponse
 mellon_RELAY=/prot/index.html
@@ -34,52 +37,14 @@ mellon_MKRESPONSE_ARGS=""
 mellon_CACHE_SIZE=${mellon_CACHE_SIZE:-120000}
 
 mellon_install() {
-    local lib sudo=""
+    local lib
     lib=$(${APXS:-apxs} -q LIBEXECDIR) || return 1
     [ -f "$lib/mod_auth_mellon.so" ] && return 0
-    if [ "$(id -u)" -ne 0 ]; then
-        command -v sudo >/dev/null || {
-            echo "mellon: not root and no sudo to install it" >&2
-            return 1
-        }
-        sudo="sudo"
-    fi
-    _mellon_apt() {
-        $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-            --no-install-recommends libapache2-mod-auth-mellon >/dev/null 2>&1
-    }
-    if ! _mellon_apt; then
-        $sudo apt-get update -qq >/dev/null 2>&1 || true
-        _mellon_apt || {
-            echo "mellon: apt-get install libapache2-mod-auth-mellon failed" >&2
-            return 1
-        }
-    fi
+    sp_apt_install mellon libapache2-mod-auth-mellon || return 1
     [ -f "$lib/mod_auth_mellon.so" ] || {
         echo "mellon: installed, but no $lib/mod_auth_mellon.so" >&2
         return 1
     }
-}
-
-# The IdP's metadata: its signing certificate and an SSO URL (only used if
-# a page were opened without a session, which the benchmark never does).
-_mellon_idp_metadata() { # pem
-    cat <<XML
-<?xml version="1.0" encoding="UTF-8"?>
-<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata"
-    xmlns:ds="http://www.w3.org/2000/09/xmldsig#"
-    entityID="https://idp.example.test/">
-  <md:IDPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">
-    <md:KeyDescriptor use="signing">
-      <ds:KeyInfo><ds:X509Data><ds:X509Certificate>
-$(sed '/-----/d' "$1")
-      </ds:X509Certificate></ds:X509Data></ds:KeyInfo>
-    </md:KeyDescriptor>
-    <md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"
-        Location="https://idp.example.test/sso"/>
-  </md:IDPSSODescriptor>
-</md:EntityDescriptor>
-XML
 }
 
 # The SP's metadata; its ACS URL is what Destination and Recipient name.
@@ -91,11 +56,7 @@ _mellon_sp_metadata() { # pem base-url
     entityID="$mellon_AUDIENCE">
   <md:SPSSODescriptor AuthnRequestsSigned="false" WantAssertionsSigned="false"
       protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">
-    <md:KeyDescriptor use="signing">
-      <ds:KeyInfo><ds:X509Data><ds:X509Certificate>
-$(sed '/-----/d' "$1")
-      </ds:X509Certificate></ds:X509Data></ds:KeyInfo>
-    </md:KeyDescriptor>
+$(sp_key_descriptor "$1")
     <md:SingleLogoutService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"
         Location="$2/mellon/logout"/>
     <md:NameIDFormat>urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress</md:NameIDFormat>
@@ -111,11 +72,8 @@ mellon_conf() { # WORK PORT
     local work=$1 port=$2 dir lib
     dir=$work/mellon
     lib=$(${APXS:-apxs} -q LIBEXECDIR) || return 1
-    mkdir -p "$dir"
-    openssl req -x509 -newkey rsa:2048 -nodes -days 30 \
-        -subj "/CN=mellon.bench.example.test" \
-        -keyout "$dir/sp.key" -out "$dir/sp.pem" 2>/dev/null || return 1
-    _mellon_idp_metadata "$work/keys/idp.pem" > "$dir/idp-metadata.xml"
+    sp_files "$dir" mellon.bench.example.test "$work/keys/idp.pem" \
+        || return 1
     _mellon_sp_metadata "$dir/sp.pem" "http://127.0.0.1:$port" \
         > "$dir/sp-metadata.xml"
     # MellonSubjectConfirmationDataAddressCheck: the responses carry no
