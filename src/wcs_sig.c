@@ -330,18 +330,19 @@ static try_t try_key(const char **why, xmlNodePtr sig,
         *why = "xmlsec cannot create a signature context";
         return TRY_ERROR;
     }
-    /* signKey set and no keys manager: xmlsec reads no key from KeyInfo. */
-    ctx->signKey = xmlSecKeyDuplicate(k->key);
+    /* signKey set and no keys manager: xmlsec reads no key from KeyInfo.
+     * The configured key is lent, not copied: verification only reads it
+     * (its type and value; the signature transform takes a reference to
+     * its EVP_PKEY), so threads share it, and it is taken back before the
+     * context is destroyed. */
+    ctx->signKey = k->key;
     ctx->enabledReferenceUris = xmlSecTransformUriTypeSameDocument;
     enable_algs(ctx, c14n_algs, idp->allow_sha1, 0);
     enable_algs(ctx, signature_algs, idp->allow_sha1, 0);
     enable_algs(ctx, reference_transforms, idp->allow_sha1, 1);
     enable_algs(ctx, digest_algs, idp->allow_sha1, 1);
 
-    if (!ctx->signKey) {
-        *why = "xmlsec cannot duplicate the configured key";
-    }
-    else if (verify_ctx(ctx, sig) < 0) {
+    if (verify_ctx(ctx, sig) < 0) {
         *why = apr_psprintf(p, "xmlsec refused the signature: %s",
                             wcs_xml_xmlsec_error());
     }
@@ -362,6 +363,7 @@ static try_t try_key(const char **why, xmlNodePtr sig,
     else {
         outcome = TRY_VERIFIED;
     }
+    ctx->signKey = NULL;
     xmlSecDSigCtxDestroy(ctx);
     /* A failed verification leaves its errors in OpenSSL's per-thread
      * queue, where the next key, or another module's next TLS call on

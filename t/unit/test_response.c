@@ -2,6 +2,7 @@
 
 #include <apr_base64.h>
 #include <apr_strings.h>
+#include <apr_thread_proc.h>
 
 #include "check_wcs.h"
 #include "wcs_response.h"
@@ -454,6 +455,80 @@ START_TEST(response_reason_outlives)
 }
 END_TEST
 
+/* Threads verify with the same configured keys at once, as httpd's
+ * workers do: the keys are lent to xmlsec, never copied, and must come
+ * back unchanged.  Each thread checks good and forged responses in turn;
+ * every verdict must be the one a single thread gets. */
+#define SHARED_THREADS 4
+#define SHARED_ROUNDS 25
+
+typedef struct {
+    const wcs_sp_t *sp;
+    const char *good, *forged;
+    int wrong;                   /* verdicts that differed */
+} shared_key_job_t;
+
+static void *APR_THREAD_FUNC shared_key_worker(apr_thread_t *t, void *data)
+{
+    shared_key_job_t *job = data;
+    apr_pool_t *p;
+    int i;
+
+    apr_pool_create(&p, NULL);
+    for (i = 0; i < SHARED_ROUNDS; i++) {
+        wcs_result_t res = { WCS_CODE_NONE, NULL };
+        wcs_assertion_t *a;
+
+        if (wcs_response_validate(&a, &res, job->sp, job->good,
+                                  strlen(job->good), apr_time_now(), NULL,
+                                  p) != APR_SUCCESS) {
+            job->wrong++;
+        }
+        if (wcs_response_validate(&a, &res, job->sp, job->forged,
+                                  strlen(job->forged), apr_time_now(), NULL,
+                                  p) != WCS_EREFUSED
+            || res.code != WCS_CODE_SIGNATURE) {
+            job->wrong++;
+        }
+        apr_pool_clear(p);
+    }
+    apr_pool_destroy(p);
+    apr_thread_exit(t, APR_SUCCESS);
+    return NULL;
+}
+
+START_TEST(response_keys_shared_by_threads)
+{
+    const wcs_sp_t *sp = wcs_test_sp(wcs_test_pool);
+    shared_key_job_t job[SHARED_THREADS];
+    apr_thread_t *thread[SHARED_THREADS];
+    apr_status_t rv;
+    int i;
+
+    for (i = 0; i < SHARED_THREADS; i++) {
+        job[i].sp = sp;
+        job[i].good = wcs_test_mkresponse("--sign both", wcs_test_pool);
+        job[i].forged = wcs_test_mkresponse(
+            "--sign both --key attacker.key --keyinfo none", wcs_test_pool);
+        job[i].wrong = 0;
+        ck_assert_int_eq(apr_thread_create(&thread[i], NULL,
+                                           shared_key_worker, &job[i],
+                                           wcs_test_pool), APR_SUCCESS);
+    }
+    for (i = 0; i < SHARED_THREADS; i++) {
+        ck_assert_int_eq(apr_thread_join(&rv, thread[i]), APR_SUCCESS);
+        ck_assert_int_eq(job[i].wrong, 0);
+    }
+    /* And the keys still verify afterwards. */
+    {
+        wcs_result_t res = { WCS_CODE_NONE, NULL };
+        wcs_assertion_t *a;
+
+        ck_assert_int_eq(validate(&a, &res, sp, "--sign both"), APR_SUCCESS);
+    }
+}
+END_TEST
+
 Suite *wcs_suite_response(void)
 {
     Suite *s = suite_create("response");
@@ -472,6 +547,7 @@ Suite *wcs_suite_response(void)
     tcase_add_test(tc, response_reads_profiles);
     tcase_add_test(tc, response_structured_value);
     tcase_add_test(tc, response_reason_outlives);
+    tcase_add_test(tc, response_keys_shared_by_threads);
     suite_add_tcase(s, tc);
     return s;
 }
