@@ -11,14 +11,16 @@
 #     again (every one must be refused: 4f); sampled cookies must open a
 #     protected page as their own user;
 #   - the floor: bench/wcs_floor, the same work in-process (base64, parse,
-#     xmlsec verification with the key loaded once), on the same core;
+#     xmlsec verification with the key loaded once), on the same core; and
+#     the same work as a handler of the same httpd (bench/mod_wcs_floor.c,
+#     303 and a cookie, nothing of the module's);
 #   - mod_auth_mellon and Shibboleth SP (bench/sp/*.sh, installed with
 #     apt-get where they install) on responses made alike for them;
 #   - 10,000 distinct attendees at once on both cores, and a session made
 #     before them that must still open the page after them;
 #   - with -m N: the child's memory after N more logins.
 # It prints the ratios README's targets are stated in.  Run from a built
-# tree ("make" builds the module, bench/wcs_floor and the signing tool).
+# tree ("make" builds the module, both floors and the signing tool).
 # It is never part of make check: timings decide no test.
 # -p caps the responses given to the other SPs (500: they are slower by
 # orders of magnitude).  WCS_BENCH_PERF=DIR also records each phase of our
@@ -47,7 +49,7 @@ while getopts "n:d:b:m:s:p:" opt; do
     esac
 done
 if [ ! -f .libs/mod_webcast_saml.so ] || [ ! -x t/tools/wcs_mkresponse ] \
-        || [ ! -x bench/wcs_floor ]; then
+        || [ ! -x bench/wcs_floor ] || [ ! -f bench/.libs/mod_wcs_floor.so ]; then
     echo "bench: build first (./configure && make)" >&2
     exit 1
 fi
@@ -93,7 +95,7 @@ mkdir -p "$work/htdocs/pub" "$work/htdocs/prot" "$work/logs"
 echo "hello webcast" | tee "$work/htdocs/pub/index.html" \
     > "$work/htdocs/prot/index.html"
 echo 'user <!--#echo var="REMOTE_USER" -->' > "$work/htdocs/prot/who.shtml"
-cp .libs/mod_webcast_saml.so "$work/"
+cp .libs/mod_webcast_saml.so bench/.libs/mod_wcs_floor.so "$work/"
 user=nobody; group=$(id -gn nobody 2>/dev/null || echo nogroup)
 [ "$(id -u)" -eq 0 ] || { user=$(id -un); group=$(id -gn); }
 
@@ -352,6 +354,11 @@ wcs_acs="http://127.0.0.1:$wcs_port/saml/acs"
     cat <<CONF
 LoadModule socache_shmcb_module $lib/mod_socache_shmcb.so
 LoadModule webcast_saml_module $work/mod_webcast_saml.so
+LoadModule wcs_floor_module $work/mod_wcs_floor.so
+WcsFloorCert $work/keys/idp.pem
+<Location /floor>
+    SetHandler wcs-floor
+</Location>
 WebcastSAMLSPEntityID https://bench.example.test/
 WebcastSAMLIdP https://idp.example.test/ $work/keys/idp.pem
 WebcastSAMLDefaultTarget /prot/index.html
@@ -413,6 +420,12 @@ floor_run floor_both "floor: base64 + parse + verify, both signed" \
     "$work/both.txt"
 floor_run floor_asrt "floor: base64 + parse + verify, assertion signed" \
     "$work/assertion.txt"
+# The same work as a handler of this httpd (bench/mod_wcs_floor.c): the
+# request around a sign-in, counted alike, and nothing of the module's.
+acs_run hfloor_both "floor in httpd: POST, base64 + parse + verify, both" \
+    wcs "$work/both.bodies" 303 wcs_floor /floor 2 2
+acs_run hfloor_asrt "floor in httpd: the same, assertion signed" \
+    wcs "$work/assertion.bodies" 303 wcs_floor /floor 2 2
 
 # --- the others on the same kind of responses ---------------------------------
 
@@ -506,6 +519,10 @@ ratio "login both-signed / (floor + static)" "${cpu[both]}" \
 ratio "login assertion-signed / (floor + static)" "${cpu[asrt]}" \
     "$(awk -v a="${cpu[floor_asrt]}" -v b="$static" 'BEGIN { print a + b }')" \
     "target <= 1.2"
+ratio "login both-signed / floor in httpd" "${cpu[both]}" \
+    "${cpu[hfloor_both]}" "the module's own share, for reading"
+ratio "login assertion-signed / floor in httpd" "${cpu[asrt]}" \
+    "${cpu[hfloor_asrt]}" "the module's own share, for reading"
 for sp in $sps; do
     [ -n "${cpu[$sp]:-}" ] && ratio "$sp login / our login (both signed)" \
         "${cpu[$sp]}" "${cpu[both]}" "how many times our cost"
