@@ -25,8 +25,11 @@
 # -p caps the responses given to the other SPs (500: they are slower by
 # orders of magnitude).  WCS_BENCH_PERF=DIR also records each phase of our
 # server with perf into DIR (figures of such a run are for reading only).
+# -r ROUNDS measures our server and both floors ROUNDS times, each round
+# on responses of its own, and takes the median of each figure: a shared
+# machine's speed drifts by 10% and more from one minute to the next.
 # Usage: bench/run.sh [-n RESPONSES] [-d SECONDS] [-b BURST] [-m LOGINS]
-#                     [-s "mellon shib"] [-p SP_RESPONSES]
+#                     [-s "mellon shib"] [-p SP_RESPONSES] [-r ROUNDS]
 set -eu
 cd "$(dirname "$0")/.."
 n=3000
@@ -35,7 +38,8 @@ burst=10000
 mem=0
 sps="mellon shib"
 sp_n=500
-while getopts "n:d:b:m:s:p:" opt; do
+rounds=1
+while getopts "n:d:b:m:s:p:r:" opt; do
     case $opt in
         n) n=$OPTARG ;;
         d) secs=$OPTARG ;;
@@ -43,8 +47,10 @@ while getopts "n:d:b:m:s:p:" opt; do
         m) mem=$OPTARG ;;
         s) sps=$OPTARG ;;
         p) sp_n=$OPTARG ;;
+        r) rounds=$OPTARG ;;
         *) echo "usage: $0 [-n RESPONSES] [-d SECONDS] [-b BURST]" \
-                "[-m LOGINS] [-s \"mellon shib\"] [-p SP_RESPONSES]" >&2
+                "[-m LOGINS] [-s \"mellon shib\"] [-p SP_RESPONSES]" \
+                "[-r ROUNDS]" >&2
            exit 2 ;;
     esac
 done
@@ -375,21 +381,23 @@ CONF
 } > "$work/wcs.conf"
 chmod -R a+rX "$work"
 
-echo "bench: making $n both-signed and $n assertion-signed responses," \
-    "and $burst for the burst"
-make_responses "$work/both.txt" "$n" both https://bench.example.test/ \
-    "$wcs_acs" --sign both
-make_responses "$work/assertion.txt" "$n" asrt https://bench.example.test/ \
-    "$wcs_acs" --sign assertion
+echo "bench: making $n both-signed and $n assertion-signed responses" \
+    "for each of $rounds round(s), and $burst for the burst"
+for k in $(seq "$rounds"); do
+    make_responses "$work/both$k.txt" "$n" "both$k" \
+        https://bench.example.test/ "$wcs_acs" --sign both
+    make_responses "$work/assertion$k.txt" "$n" "asrt$k" \
+        https://bench.example.test/ "$wcs_acs" --sign assertion
+done
 make_responses "$work/first.txt" 1 first https://bench.example.test/ \
     "$wcs_acs"
 if [ "$burst" -gt 0 ]; then
     make_responses "$work/burst.txt" "$burst" burst \
         https://bench.example.test/ "$wcs_acs" --sign both
 fi
-for f in both assertion first burst; do
-    [ -f "$work/$f.txt" ] && make_bodies "$work/$f.txt" 1234567-ab177c1f4e \
-        > "$work/$f.bodies"
+for f in "$work"/both*.txt "$work"/assertion*.txt "$work"/first.txt \
+         "$work"/burst.txt; do
+    [ -f "$f" ] && make_bodies "$f" 1234567-ab177c1f4e > "${f%.txt}.bodies"
 done
 
 start_server wcs
@@ -401,31 +409,69 @@ first_cookie=$(curl -s -o /dev/null -D - "$wcs_acs" \
 echo "== server pinned to CPU $srv_cpu, wrk to CPU $cli_cpu," \
     "$(nproc) cores: $(uname -m), $(grep -m1 'model name' /proc/cpuinfo \
     | sed 's/.*: //')"
-page_run static "static page, public" wcs \
-    "http://127.0.0.1:$wcs_port/pub/index.html" 200
-page_run prot "same page, AuthType WebcastSAML + session" wcs \
-    "http://127.0.0.1:$wcs_port/prot/index.html" 200 \
-    -H "Cookie: $first_cookie"
-page_run anon "same page, anonymous (401)" wcs \
-    "http://127.0.0.1:$wcs_port/prot/index.html" 401
-acs_run both "ACS, both signed, each once (303 + cookie)" wcs \
-    "$work/both.bodies" 303 webcast_saml_session /saml/acs 2 2
-check_samples wcs webcast_saml_session both
-acs_run asrt "ACS, assertion signed, each once (303 + cookie)" wcs \
-    "$work/assertion.bodies" 303 webcast_saml_session /saml/acs 2 2
-check_samples wcs webcast_saml_session asrt
-acs_run replay "ACS, the both-signed ones again (403, 4f)" wcs \
-    "$work/both.bodies" 403 - /saml/acs 2 2
-floor_run floor_both "floor: base64 + parse + verify, both signed" \
-    "$work/both.txt"
-floor_run floor_asrt "floor: base64 + parse + verify, assertion signed" \
-    "$work/assertion.txt"
-# The same work as a handler of this httpd (bench/mod_wcs_floor.c): the
-# request around a sign-in, counted alike, and nothing of the module's.
-acs_run hfloor_both "floor in httpd: POST, base64 + parse + verify, both" \
-    wcs "$work/both.bodies" 303 wcs_floor /floor 2 2
-acs_run hfloor_asrt "floor in httpd: the same, assertion signed" \
-    wcs "$work/assertion.bodies" 303 wcs_floor /floor 2 2
+# The figures of one round, kept under KEY.ROUND; after the last round
+# each KEY holds the median of its rounds.
+keep_round() { # round
+    local key
+    for key in "${!cpu[@]}"; do
+        case $key in *.*) ;; *)
+            cpu[$key.$1]=${cpu[$key]}; rate[$key.$1]=${rate[$key]} ;;
+        esac
+    done
+}
+median_of_rounds() {
+    local key k values
+    for key in "${!cpu[@]}"; do
+        case $key in *.*) continue ;; esac
+        for k in cpu rate; do
+            values=$(for r in $(seq "$rounds"); do
+                eval "echo \"\${$k[$key.$r]:-}\""
+            done | sort -g | awk 'NF { v[n++] = $1 } END { if (!n) exit
+                m = n % 2 ? v[(n - 1) / 2] : (v[n / 2 - 1] + v[n / 2]) / 2
+                print m }')
+            [ -n "$values" ] && eval "$k[\$key]=\$values"
+        done
+    done
+}
+
+for k in $(seq "$rounds"); do
+    [ "$rounds" -gt 1 ] && echo "== round $k of $rounds"
+    page_run static "static page, public" wcs \
+        "http://127.0.0.1:$wcs_port/pub/index.html" 200
+    page_run prot "same page, AuthType WebcastSAML + session" wcs \
+        "http://127.0.0.1:$wcs_port/prot/index.html" 200 \
+        -H "Cookie: $first_cookie"
+    page_run anon "same page, anonymous (401)" wcs \
+        "http://127.0.0.1:$wcs_port/prot/index.html" 401
+    acs_run both "ACS, both signed, each once (303 + cookie)" wcs \
+        "$work/both$k.bodies" 303 webcast_saml_session /saml/acs 2 2
+    check_samples wcs webcast_saml_session "both$k"
+    acs_run asrt "ACS, assertion signed, each once (303 + cookie)" wcs \
+        "$work/assertion$k.bodies" 303 webcast_saml_session /saml/acs 2 2
+    check_samples wcs webcast_saml_session "asrt$k"
+    acs_run replay "ACS, the both-signed ones again (403, 4f)" wcs \
+        "$work/both$k.bodies" 403 - /saml/acs 2 2
+    floor_run floor_both "floor: base64 + parse + verify, both signed" \
+        "$work/both$k.txt"
+    floor_run floor_asrt "floor: base64 + parse + verify, assertion signed" \
+        "$work/assertion$k.txt"
+    # The same work as a handler of this httpd (bench/mod_wcs_floor.c):
+    # the request around a sign-in, counted alike, and nothing of the
+    # module's.
+    acs_run hfloor_both "floor in httpd: POST, base64 + parse + verify, both" \
+        wcs "$work/both$k.bodies" 303 wcs_floor /floor 2 2
+    acs_run hfloor_asrt "floor in httpd: the same, assertion signed" \
+        wcs "$work/assertion$k.bodies" 303 wcs_floor /floor 2 2
+    keep_round "$k"
+done
+if [ "$rounds" -gt 1 ]; then
+    median_of_rounds
+    echo "== the median of the $rounds rounds (server CPU per request)"
+    for key in static prot anon both asrt replay floor_both floor_asrt \
+               hfloor_both hfloor_asrt; do
+        printf '  %-14s %s ms  %s/s\n' "$key" "${cpu[$key]}" "${rate[$key]}"
+    done
+fi
 
 # --- the others on the same kind of responses ---------------------------------
 
