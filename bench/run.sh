@@ -419,18 +419,21 @@ keep_round() { # round
         esac
     done
 }
+median() { # numbers on stdin, one a line: their median, or nothing
+    sort -g | awk 'NF { v[n++] = $1 } END { if (!n) exit
+        m = n % 2 ? v[(n - 1) / 2] : (v[n / 2 - 1] + v[n / 2]) / 2
+        print m }'
+}
 median_of_rounds() {
-    local key k values
+    local key r m
     for key in "${!cpu[@]}"; do
         case $key in *.*) continue ;; esac
-        for k in cpu rate; do
-            values=$(for r in $(seq "$rounds"); do
-                eval "echo \"\${$k[$key.$r]:-}\""
-            done | sort -g | awk 'NF { v[n++] = $1 } END { if (!n) exit
-                m = n % 2 ? v[(n - 1) / 2] : (v[n / 2 - 1] + v[n / 2]) / 2
-                print m }')
-            [ -n "$values" ] && eval "$k[\$key]=\$values"
-        done
+        m=$(for r in $(seq "$rounds"); do echo "${cpu[$key.$r]:-}"; done \
+            | median)
+        [ -z "$m" ] || cpu[$key]=$m
+        m=$(for r in $(seq "$rounds"); do echo "${rate[$key.$r]:-}"; done \
+            | median)
+        [ -z "$m" ] || rate[$key]=$m
     done
 }
 
@@ -469,7 +472,8 @@ if [ "$rounds" -gt 1 ]; then
     echo "== the median of the $rounds rounds (server CPU per request)"
     for key in static prot anon both asrt replay floor_both floor_asrt \
                hfloor_both hfloor_asrt; do
-        printf '  %-14s %s ms  %s/s\n' "$key" "${cpu[$key]}" "${rate[$key]}"
+        printf '  %-14s %.4f ms  %.0f/s\n' "$key" "${cpu[$key]}" \
+            "${rate[$key]}"
     done
 fi
 

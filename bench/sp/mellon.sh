@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034  # the variables are read by run.sh
 # Debian's mod_auth_mellon (libapache2-mod-auth-mellon, 0.18.x) as a
 # comparison SP for bench/run.sh.  Sourced: it only sets variables and
 # defines functions.

@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034  # the variables are read by run.sh
 # Debian's Shibboleth SP (libapache2-mod-shib and shibd, 3.4.x) as a
 # comparison SP for bench/run.sh.  Sourced: it only sets variables and
 # defines functions.
