@@ -186,8 +186,9 @@ server_ticks() { # name [pid...]
 
 # kB of its child's own memory (RssAnon): resident shared memory, the
 # shmcb caches filling up as sessions are made, is not the child's.
-child_rss() { # name
-    awk '/^RssAnon:/ { print $2 }' \
+child_rss() { # name: "N kB" of its own, and its whole RSS beside
+    awk '/^RssAnon:/ { own = $2 } /^VmRSS:/ { all = $2 }
+        END { printf "%d kB (RSS %d kB)", own, all }' \
         "/proc/$(child_pids "$1" | head -1)/status"
 }
 
@@ -555,11 +556,10 @@ if [ "$mem" -gt 0 ]; then
     wrk_pin=" " acs_run mem2 "memory run, second half" wcs \
         "$work/mem2.bodies" 303 webcast_saml_session /saml/acs 2 64
     rss2=$(child_rss wcs)
-    echo "== httpd child's own memory (RssAnon): $rss0 kB before, $rss1 kB" \
-        "after $half logins," \
-        "$rss2 kB after $mem"
+    echo "== httpd child's own memory (RssAnon): $rss0 before, $rss1" \
+        "after $half logins, $rss2 after $mem"
 fi
-echo "== httpd child's own memory (RssAnon) now: $(child_rss wcs) kB"
+echo "== httpd child's own memory (RssAnon) now: $(child_rss wcs)"
 
 echo "== ratios (server CPU per request unless said)"
 static=${cpu[static]}
