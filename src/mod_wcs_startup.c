@@ -6,7 +6,6 @@
  * what is missing and warns about what is risky.
  */
 #include <apr_strings.h>
-#include <openssl/crypto.h>
 
 #include <httpd.h>
 #include <http_config.h>
