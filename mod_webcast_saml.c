@@ -77,6 +77,10 @@ static const command_rec wcs_cmds[] = {
                    RSRC_CONF, "socache provider:args for the replay cache, "
                    "and capacity=N entries (default shmcb, capacity derived "
                    "from its size)"),
+    AP_INIT_TAKE12(WCS_CMD_SESSION_PROCESS_CACHE,
+                   wcs_set_session_process_cache, NULL, RSRC_CONF,
+                   "Seconds each process remembers a session it verified, "
+                   "and entries=N (default 10, 4096), or off"),
     AP_INIT_ITERATE(WCS_CMD_SESSION_KEY_FILE, wcs_set_session_keys, NULL,
                     RSRC_CONF, "File(s) holding the secret that "
                     "authenticates session records (HMAC); the first seals, "

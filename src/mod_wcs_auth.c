@@ -303,7 +303,8 @@ int wcs_check_authn(request_rec *r)
         return wcs_error_not_signed_in(r);
     }
     store = wcs_store_for(r);
-    rv = store ? wcs_session_load(&session, &res, store, id, sc->sp,
+    rv = store ? wcs_session_load(&session, &res, store,
+                                  wcs_session_memo_for(), id, sc->sp,
                                   apr_time_now(), r->pool)
                : APR_EINIT;
     if (rv == APR_NOTFOUND) {

@@ -28,6 +28,7 @@
 #include "mod_wcs_config.h"
 #include "mod_wcs_log.h"
 #include "mod_wcs_store.h"
+#include "wcs_session.h"
 
 APLOG_USE_MODULE(webcast_saml);
 
@@ -96,6 +97,24 @@ static cache_kind_t replays = {
 };
 
 static cache_kind_t *const kinds[] = { &sessions, &replays, NULL };
+
+/* WebcastSAMLSessionProcessCache: each process's memory of the sessions
+ * it verified, so that a person's next requests within seconds cost no
+ * store round trip, MAC or parse.  A session removed from the cache
+ * (logout elsewhere) keeps opening pages on a process that remembers it
+ * for at most its lifetime. */
+#define PROCESS_CACHE_LIFETIME_DEFAULT apr_time_from_sec(10)
+#define PROCESS_CACHE_LIFETIME_MAX apr_time_from_sec(300)
+#define PROCESS_CACHE_ENTRIES_DEFAULT 4096
+#define PROCESS_CACHE_ENTRIES_MAX (1024 * 1024)
+
+static struct {
+    apr_interval_time_t lifetime;    /* 0: off */
+    apr_size_t entries;
+    int set;
+} process_cache;
+
+static wcs_session_memo_t *session_memo;     /* this process's */
 
 /* shmcb's size when its arguments name none. */
 #define SHMCB_DEFAULT_SIZE (512 * 1024)
@@ -192,6 +211,7 @@ static apr_status_t forget_configured(void *data)
         (*k)->configured_capacity = 0;
         (*k)->cache = NULL;
     }
+    process_cache.set = 0;
     return APR_SUCCESS;
 }
 
@@ -253,6 +273,49 @@ const char *wcs_set_replay_cache(cmd_parms *cmd, void *dc, const char *spec,
     }
     n = apr_atoi64(capacity + 9);
     replays.configured_capacity = (apr_uint64_t)n;
+    return NULL;
+}
+
+const char *wcs_set_session_process_cache(cmd_parms *cmd, void *dc,
+                                          const char *lifetime,
+                                          const char *entries)
+{
+    const char *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
+    apr_int64_t n = 0;
+    char *end;
+
+    if (err) {
+        return err;
+    }
+    process_cache.set = 1;
+    process_cache.entries = PROCESS_CACHE_ENTRIES_DEFAULT;
+    if (!strcasecmp(lifetime, "off")) {
+        process_cache.lifetime = 0;
+        return entries ? apr_psprintf(cmd->pool, "%s off takes no entries=",
+                                      cmd->cmd->name)
+                       : NULL;
+    }
+    errno = 0;
+    n = apr_strtoi64(lifetime, &end, 10);
+    if (errno || *end || end == lifetime || n < 1
+        || n > apr_time_sec(PROCESS_CACHE_LIFETIME_MAX)) {
+        return apr_psprintf(cmd->pool, "%s: \"%s\" is neither off nor a "
+                            "number of seconds from 1 to %" APR_TIME_T_FMT,
+                            cmd->cmd->name, lifetime,
+                            apr_time_sec(PROCESS_CACHE_LIFETIME_MAX));
+    }
+    process_cache.lifetime = apr_time_from_sec(n);
+    if (entries) {
+        errno = 0;
+        if (strncmp(entries, "entries=", 8)
+            || (n = apr_strtoi64(entries + 8, &end, 10)) < 1 || *end
+            || end == entries + 8 || errno || n > PROCESS_CACHE_ENTRIES_MAX) {
+            return apr_psprintf(cmd->pool, "%s: \"%s\" is not entries=N (a "
+                                "number from 1 to %d)", cmd->cmd->name,
+                                entries, PROCESS_CACHE_ENTRIES_MAX);
+        }
+        process_cache.entries = (apr_size_t)n;
+    }
     return NULL;
 }
 
@@ -442,6 +505,23 @@ void wcs_store_child_init(apr_pool_t *p, server_rec *s)
     wcs_cache_t *c;
     apr_status_t rv;
 
+    session_memo = NULL;
+    if (!process_cache.set) {
+        process_cache.lifetime = PROCESS_CACHE_LIFETIME_DEFAULT;
+        process_cache.entries = PROCESS_CACHE_ENTRIES_DEFAULT;
+    }
+    if (process_cache.lifetime && sessions.cache) {
+        rv = wcs_session_memo_create(&session_memo, process_cache.entries,
+                                     process_cache.lifetime, p);
+        if (rv != APR_SUCCESS) {
+            /* Only slower: every request goes to the session cache. */
+            ap_log_error(APLOG_MARK, APLOG_ERR, rv, s, WCS_LOG_TAG "03011: "
+                         "cannot make this process's session memory ("
+                         WCS_CMD_SESSION_PROCESS_CACHE "); sessions are "
+                         "read from the session cache on every request");
+        }
+    }
+
     for (k = kinds; *k; k++) {
         c = (*k)->cache;
         if (!c || !c->mutex) {
@@ -618,6 +698,11 @@ static wcs_store_t *store_over(wcs_cache_t *c, request_rec *r)
 wcs_store_t *wcs_store_for(request_rec *r)
 {
     return store_over(sessions.cache, r);
+}
+
+wcs_session_memo_t *wcs_session_memo_for(void)
+{
+    return session_memo;
 }
 
 wcs_store_t *wcs_replay_store_for(request_rec *r)

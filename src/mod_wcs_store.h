@@ -8,11 +8,15 @@
 #include <httpd.h>
 #include <http_config.h>
 
+#include "wcs_session.h"
 #include "wcs_store.h"
 
 const char *wcs_set_session_cache(cmd_parms *cmd, void *dc, const char *arg);
 const char *wcs_set_replay_cache(cmd_parms *cmd, void *dc, const char *spec,
                                  const char *capacity);
+const char *wcs_set_session_process_cache(cmd_parms *cmd, void *dc,
+                                          const char *lifetime,
+                                          const char *entries);
 /* Is the session cache one that several servers may share (memcache,
  * redis), as configured so far? */
 int wcs_store_sessions_shared(void);
@@ -24,6 +28,9 @@ void wcs_store_child_init(apr_pool_t *p, server_rec *s);
 /* A wcs_store_t for this request over the process's cache; NULL when the
  * cache is not set up (the caller fails closed). */
 wcs_store_t *wcs_store_for(request_rec *r);
+/* This process's memory of verified sessions (WebcastSAMLSessionProcessCache),
+ * NULL when off. */
+wcs_session_memo_t *wcs_session_memo_for(void);
 /* Likewise over the replay cache. */
 wcs_store_t *wcs_replay_store_for(request_rec *r);
 

@@ -463,11 +463,12 @@ static apr_status_t check_binding(wcs_result_t *res, const wcs_session_t *s,
 }
 
 apr_status_t wcs_session_load(wcs_session_t **ps, wcs_result_t *res,
-                              const wcs_store_t *store, const char *id,
+                              const wcs_store_t *store,
+                              wcs_session_memo_t *memo, const char *id,
                               const wcs_sp_t *sp, apr_time_t now,
                               apr_pool_t *p)
 {
-    unsigned char *buf = apr_palloc(p, WCS_SESSION_RECORD_MAX);
+    unsigned char *buf;
     apr_size_t len = WCS_SESSION_RECORD_MAX, body_len;
     const char *why;
     wcs_session_t *s;
@@ -477,6 +478,17 @@ apr_status_t wcs_session_load(wcs_session_t **ps, wcs_result_t *res,
     if (!wcs_session_id_valid(id)) {
         return APR_NOTFOUND;
     }
+    /* Verified by this process a moment ago: its site and IdP are still
+     * checked against this vhost's SP, as for a record from the store. */
+    s = wcs_session_memo_get(memo, id, sp->session_keys, now, p);
+    if (s) {
+        rv = check_binding(res, s, sp, p);
+        if (rv == APR_SUCCESS) {
+            *ps = s;
+        }
+        return rv;
+    }
+    buf = apr_palloc(p, WCS_SESSION_RECORD_MAX);
     rv = store->get(store->baton, session_key(id, p), buf, &len, p);
     if (rv != APR_SUCCESS) {
         return rv;
@@ -500,15 +512,20 @@ apr_status_t wcs_session_load(wcs_session_t **ps, wcs_result_t *res,
         return rv;
     }
     s->id = apr_pstrdup(p, id);
+    /* The MAC line that verified: "mac=" KEYID " " HEX. */
+    wcs_session_memo_put(memo, s, (const char *)buf + body_len
+                                  + sizeof(MAC_PREFIX) - 1, now);
     *ps = s;
     return APR_SUCCESS;
 }
 
-apr_status_t wcs_session_remove(const wcs_store_t *store, const char *id,
+apr_status_t wcs_session_remove(const wcs_store_t *store,
+                                wcs_session_memo_t *memo, const char *id,
                                 apr_pool_t *p)
 {
     if (!wcs_session_id_valid(id)) {
         return APR_NOTFOUND;
     }
+    wcs_session_memo_forget(memo, id);
     return store->remove(store->baton, session_key(id, p), p);
 }

@@ -67,20 +67,52 @@ apr_status_t wcs_session_create(wcs_session_t **ps, wcs_result_t *res,
                                 const apr_array_header_t *keys,
                                 const wcs_session_t *fields, apr_pool_t *p);
 
-/* Load the session id for the SP sp at time now.  APR_NOTFOUND when there
- * is none or it has expired.  WCS_EREFUSED, with res saying why, when the
- * record exists but must not be used here: its MAC does not verify with
- * any of sp->session_keys, it was made on another site, or its IdP (or
- * the key that verified its sign-in) is no longer trusted by this site.
+/* A process's memory of the sessions it has verified: a fixed number of
+ * slots, each entry kept for lifetime after it was loaded from the store
+ * (never past the session's own expiry).  Safe between threads. */
+typedef struct wcs_session_memo_t wcs_session_memo_t;
+
+/* A memory of slots entries kept lifetime each, freed with p; APR_EINVAL
+ * for no slots or no lifetime. */
+apr_status_t wcs_session_memo_create(wcs_session_memo_t **pm,
+                                     apr_size_t slots,
+                                     apr_interval_time_t lifetime,
+                                     apr_pool_t *p);
+
+/* The session id as m verified it less than its lifetime ago, copied into
+ * p, if it has not expired and the key that verified its record is among
+ * keys; else NULL.  Its site and IdP are for the caller to check. */
+wcs_session_t *wcs_session_memo_get(wcs_session_memo_t *m, const char *id,
+                                    const apr_array_header_t *keys,
+                                    apr_time_t now, apr_pool_t *p);
+
+/* Remember s (with its id), whose record key_id (WCS_SESSION_KEY_ID_LEN
+ * characters) verified, as of now. */
+void wcs_session_memo_put(wcs_session_memo_t *m, const wcs_session_t *s,
+                          const char *key_id, apr_time_t now);
+
+/* Forget the session id (removed from the store). */
+void wcs_session_memo_forget(wcs_session_memo_t *m, const char *id);
+
+/* Load the session id for the SP sp at time now, from memo (may be NULL)
+ * while it remembers the session, else from store (then remembered in
+ * memo).  APR_NOTFOUND when there is none or it has expired.
+ * WCS_EREFUSED, with res saying why, when the record exists but must not
+ * be used here: its MAC does not verify with any of sp->session_keys, it
+ * was made on another site, or its IdP (or the key that verified its
+ * sign-in) is no longer trusted by this site.
  * Any other status is the store's (the caller fails closed).  *ps is
  * allocated from p. */
 apr_status_t wcs_session_load(wcs_session_t **ps, wcs_result_t *res,
-                              const wcs_store_t *store, const char *id,
+                              const wcs_store_t *store,
+                              wcs_session_memo_t *memo, const char *id,
                               const wcs_sp_t *sp, apr_time_t now,
                               apr_pool_t *p);
 
-/* Remove the session id from the store (logout). */
-apr_status_t wcs_session_remove(const wcs_store_t *store, const char *id,
+/* Remove the session id from the store and from memo (may be NULL):
+ * logout. */
+apr_status_t wcs_session_remove(const wcs_store_t *store,
+                                wcs_session_memo_t *memo, const char *id,
                                 apr_pool_t *p);
 
 /* Serialise s as a record, without its MAC; NULL when over

@@ -92,6 +92,22 @@ my @bad = (
      "$SP$IDP<VirtualHost 127.0.0.1:1>\n"
      . "    WebcastSAMLSessionCache shmcb\n</VirtualHost>\n",
      qr/WebcastSAMLSessionCache cannot occur within <?VirtualHost>? section/],
+    ['process cache lifetime not a number',
+     "$SP$IDP WebcastSAMLSessionProcessCache 10s\n",
+     qr/WebcastSAMLSessionProcessCache: "10s" is neither off nor a number of seconds from 1 to 300/],
+    ['process cache lifetime too long',
+     "$SP$IDP WebcastSAMLSessionProcessCache 301\n",
+     qr/WebcastSAMLSessionProcessCache: "301" is neither off nor a number of seconds from 1 to 300/],
+    ['process cache entries malformed',
+     "$SP$IDP WebcastSAMLSessionProcessCache 5 entries=0\n",
+     qr/WebcastSAMLSessionProcessCache: "entries=0" is not entries=N \(a number from 1 to 1048576\)/],
+    ['process cache off with entries',
+     "$SP$IDP WebcastSAMLSessionProcessCache off entries=10\n",
+     qr/WebcastSAMLSessionProcessCache off takes no entries=/],
+    ['process cache inside a vhost',
+     "$SP$IDP<VirtualHost 127.0.0.1:1>\n"
+     . "    WebcastSAMLSessionProcessCache 5\n</VirtualHost>\n",
+     qr/WebcastSAMLSessionProcessCache cannot occur within <?VirtualHost>? section/],
     ['session key file missing',
      "$SP$IDP WebcastSAMLSessionKeyFile /nonexistent/session.key\n",
      qr/WebcastSAMLSessionKeyFile: cannot read \/nonexistent\/session\.key/],
@@ -140,6 +156,7 @@ my @bad = (
 my $good = <<CONF;
 WebcastSAMLSessionCache "shmcb:$dir/wcs_cache(512000)"
 WebcastSAMLSessionKeyFile "$key1" "$key2"
+WebcastSAMLSessionProcessCache 30 entries=100000
 WebcastSAMLSPEntityID https://sp.example.test/
 WebcastSAMLIdPMetadata "$keys/idp-metadata.xml" "$keys/ec-metadata.xml"
 WebcastSAMLIdP https://rollover.example.test/ "$keys/old.pem" "$keys/new.pem"

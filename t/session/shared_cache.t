@@ -18,7 +18,7 @@ use WCS::Test;
 my $memcached = (grep { -x } map { "$_/memcached" }
                  split(/:/, $ENV{PATH} // ''), '/usr/bin')[0];
 plan skip_all => 'memcached is not installed' unless $memcached;
-plan tests => 2 + 3 + 4 * 2;
+plan tests => 2 + 3 + 2 + 4 * 2;
 
 my $t     = Apache::Test::vars('serverroot');
 my $top   = top_dir();
@@ -91,11 +91,23 @@ $base
 LoadModule socache_memcache_module "$mcso"
 LoadModule webcast_saml_module "$top/.libs/mod_webcast_saml.so"
 WebcastSAMLSessionCache memcache:127.0.0.1:$mc_port
+# One process, which remembers a verified session for a second: what it
+# remembers is never a record it has not verified, and once the second is
+# over it reads memcached again.
+WebcastSAMLSessionProcessCache 1
+StartServers 1
+ServerLimit 1
+MinSpareThreads 1
+MaxSpareThreads 25
+ThreadsPerChild 25
+MaxRequestWorkers 25
 WebcastSAMLSessionKeyFile "$keys/session.key"
 WebcastSAMLSPEntityID https://sp.example.test/
 WebcastSAMLIdP https://idp.example.test/ "$keys/idp.pem"
 WebcastSAMLDefaultTarget /webcast/
 DocumentRoot "$t/htdocs"
+ScriptSock "$dir/cgid.sock"
+ScriptAlias /webcast/app "$t/cgi-bin/env.pl"
 <Location /webcast>
     AuthType WebcastSAML
     Require valid-user
@@ -121,8 +133,9 @@ sub login {
 }
 
 sub page_with {
-    my $id = shift;
-    return Apache::TestRequest::GET($page, Cookie => "$CN=$id");
+    my ($id, $path) = @_;
+    my $url = $path ? "http://127.0.0.1:$ht_port$path" : $page;
+    return Apache::TestRequest::GET($url, Cookie => "$CN=$id");
 }
 
 # The memcached key of session id, as mod_socache_memcache names it.
@@ -172,12 +185,23 @@ my $genuine = record_of($alice);
 like($genuine, qr/\nmac=[0-9a-f]{16} [0-9a-f]{64}\n\z/,
      'the record in memcached ends with its MAC');
 
+# The process remembers alice's verified session for a second
+# (WebcastSAMLSessionProcessCache 1): until it forgets, the record in
+# memcached is not read again.
+sub forgotten { select(undef, undef, undef, 1.3) }
+
 # An attacker with write access to memcached.
 (my $altered = $genuine) =~ s/user=alice/user=admin/;
 put_record($alice, $altered);
+my $who = page_with($alice, '/webcast/app');
+is($who->code, 200, 'within the second, the verified session is remembered');
+like($who->content, qr/^REMOTE_USER=alice\@example\.test$/m,
+     '... as alice: the altered record is not what it serves');
+forgotten();
 refused('a record altered in memcached', $alice, qr/does not verify/);
 put_record($alice, $genuine);
 is(page_with($alice)->code, 200, "alice's genuine record back: it works");
+forgotten();
 
 (my $forged = $genuine) =~ s/\nmac=.*\n\z/\n/s;
 $forged =~ s/user=alice/user=mallory/;

@@ -89,7 +89,7 @@ START_TEST(acs_login_success)
     ck_assert_str_eq(apr_table_get(s->env, "WEBCAST_FIRST_NAME"), "Alice");
     /* The replay mark and the session. */
     ck_assert_int_eq(wcs_test_store_count(store), 2);
-    ck_assert_int_eq(wcs_session_load(&l, &res, store, s->id, sp, now,
+    ck_assert_int_eq(wcs_session_load(&l, &res, store, NULL, s->id, sp, now,
                                       wcs_test_pool), APR_SUCCESS);
     ck_assert_str_eq(l->user, "alice@example.test");
     ck_assert_str_eq(apr_table_get(l->env, "WEBCAST_FIRST_NAME"), "Alice");
