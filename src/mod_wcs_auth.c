@@ -254,7 +254,6 @@ int wcs_scrub_request(request_rec *r)
     if (!is_ours(r)) {
         return DECLINED;
     }
-    wcs_req(r);                  /* the ref of every line from here on */
     scrub_headers(r);
     if (r->main) {
         scrub_inherited_env(r);

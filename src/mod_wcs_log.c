@@ -53,25 +53,38 @@ const request_rec *wcs_req_parent(const request_rec *r)
     return r->main ? r->main : r->prev;
 }
 
-wcs_req_t *wcs_req(request_rec *r)
+static wcs_req_t *req_make(request_rec *r, const char *ref)
 {
-    wcs_req_t *req = ap_get_module_config(r->request_config,
-                                          &webcast_saml_module);
-    const request_rec *q;
-    const wcs_req_t *parent = NULL;
+    wcs_req_t *req = apr_pcalloc(r->pool, sizeof(*req));
 
-    if (req) {
-        return req;
-    }
-    for (q = wcs_req_parent(r); q && !parent; q = wcs_req_parent(q)) {
-        parent = ap_get_module_config(q->request_config,
-                                      &webcast_saml_module);
-    }
-    req = apr_pcalloc(r->pool, sizeof(*req));
-    req->ref = parent ? parent->ref : new_ref(r->pool);
+    req->ref = ref ? ref : new_ref(r->pool);
     req->lg = apr_pcalloc(r->pool, sizeof(*req->lg));
     req->lg->baton = r;
     req->lg->ref = req->ref;
     ap_set_module_config(r->request_config, &webcast_saml_module, req);
     return req;
+}
+
+/* Made when first asked for (most requests never write a line): one made
+ * for a sub-request or an internal redirect is made on the request that
+ * started them first, so that all of them share its ref. */
+wcs_req_t *wcs_req(request_rec *r)
+{
+    wcs_req_t *req = ap_get_module_config(r->request_config,
+                                          &webcast_saml_module);
+    request_rec *q, *root = r;
+    const wcs_req_t *parent = NULL;
+
+    if (req) {
+        return req;
+    }
+    for (q = r; q && !parent; q = (request_rec *)wcs_req_parent(q)) {
+        parent = ap_get_module_config(q->request_config,
+                                      &webcast_saml_module);
+        root = q;
+    }
+    if (!parent && root != r) {
+        parent = req_make(root, NULL);
+    }
+    return req_make(r, parent ? parent->ref : NULL);
 }
