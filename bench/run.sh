@@ -25,6 +25,9 @@
 # -p caps the responses given to the other SPs (500: they are slower by
 # orders of magnitude).  WCS_BENCH_PERF=DIR also records each phase of our
 # server with perf into DIR (figures of such a run are for reading only).
+# WCS_BENCH_CONF="LINES" adds directives to our server's configuration,
+# e.g. "WebcastSAMLSessionProcessCache off" to measure the protected page
+# from the session cache alone.
 # -r ROUNDS measures our server and both floors ROUNDS times, each round
 # on responses of its own, and takes the median of each figure: a shared
 # machine's speed drifts by 10% and more from one minute to the next.
@@ -378,6 +381,7 @@ fi)
     AuthType WebcastSAML
     Require valid-user
 </Location>
+${WCS_BENCH_CONF:-}
 CONF
 } > "$work/wcs.conf"
 chmod -R a+rX "$work"
