@@ -12,6 +12,11 @@
  *                                  and xmlsec)
  *   WcsFloorCert idp.pem
  *   <Location /floor> SetHandler wcs-floor </Location>
+ *
+ * The handler wcs-floor-post does the same without the SAML work: the
+ * POST is read, its SAMLResponse found and unescaped, and the 303 with a
+ * cookie sent.  That is the HTTP part of a sign-in, the one a static page
+ * (a small GET) does not have: a body of several kilobytes to receive.
  */
 #include <string.h>
 
@@ -95,8 +100,9 @@ static int floor_handler(request_rec *r)
     const char *why;
     apr_size_t len;
     long sigs = 0;
+    int work = r->handler && !strcmp(r->handler, "wcs-floor");
 
-    if (strcmp(r->handler, "wcs-floor")) {
+    if (!work && (!r->handler || strcmp(r->handler, "wcs-floor-post"))) {
         return DECLINED;
     }
     if (r->method_number != M_POST || !c->key) {
@@ -118,8 +124,9 @@ static int floor_handler(request_rec *r)
         return HTTP_BAD_REQUEST;
     }
     len = strlen(value);
-    why = floor_one(&sigs, value, len,
-                    apr_palloc(r->pool, len / 4 * 3 + 1), c->key);
+    why = work ? floor_one(&sigs, value, len,
+                           apr_palloc(r->pool, len / 4 * 3 + 1), c->key)
+               : NULL;
     if (why) {
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "wcs_floor: %s", why);
         return HTTP_BAD_REQUEST;
