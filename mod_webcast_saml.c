@@ -15,6 +15,7 @@
 #include "mod_wcs_auth.h"
 #include "mod_wcs_config.h"
 #include "mod_wcs_error.h"
+#include "mod_wcs_event.h"
 #include "mod_wcs_idp.h"
 #include "mod_wcs_session.h"
 #include "mod_wcs_startup.h"
@@ -70,6 +71,16 @@ static const command_rec wcs_cmds[] = {
     AP_INIT_TAKE2(WCS_CMD_ATTRIBUTE, wcs_set_attr_map, NULL, RSRC_CONF,
                   "Map a SAML attribute (Name or FriendlyName) to a WEBCAST_* "
                   "variable"),
+    AP_INIT_TAKE_ARGV(WCS_CMD_EVENT, wcs_set_event, NULL, RSRC_CONF,
+                      "A webcast event: ID KEY (hex, or - for none) TARGET "
+                      "[key=optional] [idps=...] [domains=...] [opens=TIME] "
+                      "[closes=TIME] [error=URL] [\"message=TEXT\"]"),
+    AP_INIT_ITERATE(WCS_CMD_EVENT_MAP, wcs_set_event_map, NULL, RSRC_CONF,
+                    "File(s) of webcast events, one a line as for "
+                    WCS_CMD_EVENT),
+    AP_INIT_TAKE1(WCS_CMD_DEFAULT_RELAY_STATE, wcs_set_default_relay_state,
+                  NULL, RSRC_CONF, "The RelayState that lands on "
+                  WCS_CMD_DEFAULT_TARGET " where events are configured"),
     AP_INIT_TAKE1(WCS_CMD_SESSION_CACHE, wcs_set_session_cache, NULL,
                   RSRC_CONF, "socache provider:args for sessions (default "
                   "shmcb)"),
@@ -129,6 +140,8 @@ static void wcs_register_hooks(apr_pool_t *p)
      * where mod_proxy (APR_HOOK_FIRST) or another handler is configured
      * for the location. */
     ap_hook_handler(wcs_acs_handler, NULL, NULL, APR_HOOK_REALLY_FIRST);
+    /* Require webcast-event ID ...: a session scoped to events. */
+    wcs_event_register(p);
 }
 
 AP_DECLARE_MODULE(webcast_saml) = {

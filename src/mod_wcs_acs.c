@@ -225,6 +225,8 @@ int wcs_acs_run(request_rec *r, wcs_srv_conf_t *sc)
     wcs_store_t *store, *replay;
     wcs_acs_input_t in;
     acs_form_t form;
+    wcs_relay_t relay;
+    const wcs_event_t *event;
     int rc;
 
     rc = read_form(r, sc, &form);
@@ -248,22 +250,37 @@ int wcs_acs_run(request_rec *r, wcs_srv_conf_t *sc)
                       "[ref %s] RelayState \"%s\" (not used as a URL)",
                       req->ref, ap_escape_logitem(r->pool, form.relay_state));
     }
+    /* The event before the response (a POST without a SAMLResponse is
+     * 1b, whatever its RelayState): a RelayState that names no event
+     * costs no cryptography, and a refusal about an event shows the
+     * event's own page. */
+    wcs_relay_parse(&relay, form.relay_state, r->pool);
+    event = NULL;
+    if (form.saml && form.saml_len
+        && wcs_event_route(&event, &res, sp.events, sp.default_relay_state,
+                           form.relay_state, &relay, r->pool)
+           != APR_SUCCESS) {
+        return wcs_error_refuse(r, res.code, res.reason);
+    }
     in.sp = &sp;
     in.sessions = store;
     in.replay = replay;
     in.saml_response = form.saml;
     in.len = form.saml_len;
     in.relay_state = form.relay_state;
+    in.event = event;
+    in.relay = &relay;
     in.now = apr_time_now();
     in.lg = req->lg;
     if (wcs_acs_login(&session, &res, &in, r->pool)
         != APR_SUCCESS) {
-        return wcs_error_refuse(r, res.code, res.reason);
+        return wcs_error_refuse_event(r, res.code, res.reason, event);
     }
     wcs_cookie_set(r, sc, sp.acs_url, session->id);
     wcs_no_store(r);
     apr_table_setn(r->headers_out, "Location",
-                   wcs_target_url(r, dc->default_target));
+                   wcs_target_url(r, event ? event->target
+                                           : dc->default_target));
     return HTTP_SEE_OTHER;
 }
 

@@ -242,6 +242,7 @@ static int reuse_parent(request_rec *r)
     }
     r->user = parent->user;
     r->ap_auth_type = WCS_AUTH_TYPE;
+    wcs_req(r)->session = wcs_req((request_rec *)parent)->session;
     apr_table_setn(r->notes, NOTE_USER, r->user);
     env = apr_table_make(r->pool, 8);
     apr_table_do(copy_webcast, env, parent->subprocess_env, NULL);
@@ -323,6 +324,7 @@ int wcs_check_authn(request_rec *r)
             r->pool, "session lookup failed: %s",
             apr_strerror(rv, ebuf, sizeof(ebuf))));
     }
+    wcs_req(r)->session = session;
     r->user = apr_pstrdup(r->pool, session->user);
     r->ap_auth_type = WCS_AUTH_TYPE;
     apr_table_setn(r->notes, NOTE_USER, r->user);

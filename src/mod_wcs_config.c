@@ -83,6 +83,8 @@ void *wcs_merge_srv_conf(apr_pool_t *p, void *basev, void *addv)
     MERGE(email_attribute);
     MERGE(attr_map);
     MERGE(session_keys);
+    MERGE(events);
+    MERGE(default_relay_state);
     return c;
 }
 
@@ -152,16 +154,12 @@ const char *wcs_cfg_number(cmd_parms *cmd, const char *arg,
 
 int wcs_cfg_local_path(const char *s)
 {
-    return s[0] == '/' && s[1] != '/' && !strpbrk(s, "\r\n\\");
+    return wcs_url_local_path(s);
 }
 
 const char *wcs_cfg_target(cmd_parms *cmd, const char *arg)
 {
-    const char *norm;
-
-    if (wcs_cfg_local_path(arg)
-        || (wcs_url_normalise(&norm, arg, cmd->temp_pool) == APR_SUCCESS
-            && !strpbrk(arg, "\r\n"))) {
+    if (wcs_url_target_valid(arg, cmd->temp_pool)) {
         return NULL;
     }
     return apr_psprintf(cmd->pool, "%s: \"%s\" is neither a local path "

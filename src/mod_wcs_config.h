@@ -57,6 +57,12 @@ typedef struct wcs_srv_conf_t {
     int email_attribute_set;
     apr_array_header_t *attr_map;    /* of wcs_attr_map_t */
     int attr_map_set;
+    /* Events (WebcastSAMLEvent, WebcastSAMLEventMap): a vhost with events
+     * of its own takes none of the main server's. */
+    wcs_events_t *events;
+    int events_set;
+    const char *default_relay_state;
+    int default_relay_state_set;
     /* Main server only: keys of session records (wcs_session_key_t *). */
     apr_array_header_t *session_keys;
     int session_keys_set;

@@ -46,11 +46,10 @@ static const char *error_location(request_rec *r, const char *url,
                        "code=", code, "&ref=", ref, hash ? hash : "", NULL);
 }
 
-int wcs_error_refuse(request_rec *r, wcs_code_t code, const char *reason)
+/* Note and log a refusal once (WCS02001); the status of its answer. */
+static int note_refusal(request_rec *r, wcs_code_t code, const char *reason)
 {
-    wcs_dir_conf_t *dc = ap_get_module_config(r->per_dir_config,
-                                              &webcast_saml_module);
-    const char *ref = wcs_req(r)->ref, *str = wcs_code_str(code), *page;
+    const char *ref = wcs_req(r)->ref, *str = wcs_code_str(code);
     int status = wcs_code_http_status(code);
 
     apr_table_setn(r->notes, "webcast-saml-ref", ref);
@@ -60,13 +59,15 @@ int wcs_error_refuse(request_rec *r, wcs_code_t code, const char *reason)
                   WCS_LOG_TAG "02001: [ref %s] refused with code %s: %s",
                   ref, str, reason);
     wcs_no_store(r);
-    if (dc->error_url) {
-        apr_table_setn(r->headers_out, "Location",
-                       error_location(r, wcs_target_url(r, dc->error_url), str,
-                                      ref));
-        return HTTP_SEE_OTHER;
-    }
-    page = apr_psprintf(r->pool,
+    return status;
+}
+
+/* The built-in invalid-request page: the code's text (or message, an
+ * event's own), the code and the ref. */
+static const char *error_page(request_rec *r, wcs_code_t code,
+                              const char *message)
+{
+    return apr_psprintf(r->pool,
         "<!DOCTYPE html>\n<html lang=\"en\"><head>"
         "<title>Sign-in failed</title></head><body>"
         "<h1>Sign-in failed</h1><p>%s</p>"
@@ -74,10 +75,45 @@ int wcs_error_refuse(request_rec *r, wcs_code_t code, const char *reason)
         "Reference: <code id=\"ref\">%s</code></p>"
         "<p>Please quote the code and reference when you contact support."
         "</p></body></html>\n",
-        ap_escape_html(r->pool, wcs_code_text(code)),
-        ap_escape_html(r->pool, str), ap_escape_html(r->pool, ref));
-    ap_custom_response(r, status, page);
+        ap_escape_html(r->pool, message ? message : wcs_code_text(code)),
+        ap_escape_html(r->pool, wcs_code_str(code)),
+        ap_escape_html(r->pool, wcs_req(r)->ref));
+}
+
+int wcs_error_refuse_event(request_rec *r, wcs_code_t code,
+                           const char *reason, const wcs_event_t *event)
+{
+    wcs_dir_conf_t *dc = ap_get_module_config(r->per_dir_config,
+                                              &webcast_saml_module);
+    int status = note_refusal(r, code, reason);
+    const char *url = event && event->error_url ? event->error_url
+                                                : dc->error_url;
+
+    if (url) {
+        apr_table_setn(r->headers_out, "Location",
+                       error_location(r, wcs_target_url(r, url),
+                                      wcs_code_str(code), wcs_req(r)->ref));
+        return HTTP_SEE_OTHER;
+    }
+    ap_custom_response(r, status, error_page(r, code, event
+                                             && code == WCS_CODE_EVENT_DENIED
+                                             ? event->message : NULL));
     return status;
+}
+
+int wcs_error_refuse(request_rec *r, wcs_code_t code, const char *reason)
+{
+    return wcs_error_refuse_event(r, code, reason, NULL);
+}
+
+void wcs_error_deny(request_rec *r, wcs_code_t code, const char *reason,
+                    const wcs_event_t *event)
+{
+    note_refusal(r, code, reason);
+    /* httpd answers a denied user 401 and takes no URL for it: the page,
+     * with the event's own message. */
+    ap_custom_response(r, HTTP_UNAUTHORIZED,
+                       error_page(r, code, event ? event->message : NULL));
 }
 
 int wcs_error_not_signed_in(request_rec *r)

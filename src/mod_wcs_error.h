@@ -8,12 +8,25 @@
 #include <httpd.h>
 #include <http_config.h>
 
+#include "wcs_event.h"
 #include "wcs_result.h"
 
 /* Answer r with the invalid-request page or redirect for code, and log
  * reason once with the request's ref (WCS02001).  Returns the status the
  * hook returns. */
 int wcs_error_refuse(request_rec *r, wcs_code_t code, const char *reason);
+
+/* The same, for a refusal about event (may be NULL): its own error page
+ * (error=) where it has one, and its own message on the built-in page for
+ * 3c. */
+int wcs_error_refuse_event(request_rec *r, wcs_code_t code,
+                           const char *reason, const wcs_event_t *event);
+
+/* Log a refusal of an authz provider once (WCS02001) and make the 401
+ * that httpd sends for it the invalid-request page with code (the event's
+ * message, when it has one). */
+void wcs_error_deny(request_rec *r, wcs_code_t code, const char *reason,
+                    const wcs_event_t *event);
 
 /* Answer r, which carries no valid session, with 401: the admin's
  * ErrorDocument 401 where there is one, else a short page. */

@@ -15,6 +15,9 @@
 typedef struct wcs_req_t {
     const char *ref;
     wcs_logger_t *lg;
+    /* The session check_authn found for the request (authz providers read
+     * it), or NULL. */
+    struct wcs_session_t *session;
 } wcs_req_t;
 
 /* The context of r, made on first use: a sub-request or internal

@@ -79,6 +79,8 @@ static void sp_desc(wcs_sp_desc_t *d, const server_rec *vs,
     d->attr_map = sc->attr_map;
     d->session_lifetime = sc->session_lifetime;
     d->session_keys = session_keys;
+    d->events = sc->events;
+    d->default_relay_state = sc->default_relay_state;
     if (d->entity_id) {
         d->site_id = site_id(vs, sc, p);
     }

@@ -46,10 +46,17 @@ apr_status_t wcs_acs_login(wcs_session_t **ps, wcs_result_t *res,
          * domains only. */
         rv = wcs_identity_domain_allowed(res, email, a->idp, p);
     }
+    if (rv == APR_SUCCESS && in->event) {
+        rv = wcs_event_admit(res, in->event, in->relay, a->idp->entity_id,
+                             email, in->now, p);
+    }
     if (rv != APR_SUCCESS) {
         return rv;
     }
     env = wcs_identity_env(a, email, sp->attr_map, p);
+    if (in->event) {
+        apr_table_setn(env, WCS_ENV_EVENT_ID, in->event->id);
+    }
     /* Marked used only once everything else has passed, and before the
      * session exists: a replay can never make a second session. */
     rv = wcs_replay_check_and_mark(res, in->replay, a->idp->entity_id,
@@ -80,15 +87,18 @@ apr_status_t wcs_acs_login(wcs_session_t **ps, wcs_result_t *res,
     fields.created = in->now;
     fields.expires = expires;
     fields.env = env;
+    fields.events = in->event ? in->event->id : NULL;
     rv = wcs_session_create(ps, res, in->sessions, sp->session_keys, &fields,
                             p);
     if (rv == APR_SUCCESS) {
         wcs_log_printf(in->lg, WCS_LOG_MARK, WCS_LOG_INFO, p,
-                       "login of %s via %s (assertion %s, %s-signed), "
+                       "login of %s via %s (assertion %s, %s-signed)%s%s, "
                        "session until %" APR_TIME_T_FMT, email,
                        a->idp->entity_id, a->assertion_id,
                        a->response_signed && a->assertion_signed ? "both"
                        : a->response_signed ? "response" : "assertion",
+                       in->event ? " to event " : "",
+                       in->event ? in->event->id : "",
                        apr_time_sec(expires));
     }
     return rv;

@@ -6,6 +6,7 @@
 #ifndef WCS_ACS_H
 #define WCS_ACS_H
 
+#include "wcs_event.h"
 #include "wcs_log.h"
 #include "wcs_response.h"
 #include "wcs_result.h"
@@ -21,13 +22,17 @@ typedef struct wcs_acs_input_t {
     const wcs_store_t *replay;
     const char *saml_response;   /* base64, as POSTed; or NULL */
     apr_size_t len;
-    const char *relay_state;     /* as POSTed, or NULL; not read yet */
+    const char *relay_state;     /* as POSTed, or NULL */
+    /* The event RelayState routed to (wcs_event_route), and what the
+     * RelayState said (its key); NULL: no event. */
+    const wcs_event_t *event;
+    const wcs_relay_t *relay;
     apr_time_t now;
     const wcs_logger_t *lg;
 } wcs_acs_input_t;
 
 /* Validate in->saml_response, derive the email and the application's
- * variables, refuse a replay (marking the assertion used in in->replay),
+ * variables, admit the person to in->event (3c), refuse a replay (marking the assertion used in in->replay),
  * and store a session in in->sessions that lasts sp->session_lifetime or
  * until the IdP's SessionNotOnOrAfter, whichever is sooner.  *ps is
  * allocated from p. */

@@ -243,6 +243,7 @@ int wcs_env_reserved(const char *name)
 {
     static const char *const reserved[] = {
         WCS_ENV_EMAIL, WCS_ENV_IDP, WCS_ENV_NAMEID, WCS_ENV_AUTHN_CONTEXT,
+        WCS_ENV_EVENT_ID,
         NULL
     };
     int i;
@@ -443,22 +444,37 @@ static int domain_matches(const char *domain, const char *pattern)
     return dlen > plen && !ascii_casecmp(domain + dlen - plen, pattern + 1);
 }
 
+const char *wcs_email_domain(const char *email)
+{
+    const char *at = strrchr(email, '@');
+
+    return at ? at + 1 : email;
+}
+
+int wcs_email_domain_in(const char *email,
+                        const apr_array_header_t *patterns)
+{
+    const char *domain = wcs_email_domain(email);
+    int i;
+
+    for (i = 0; i < patterns->nelts; i++) {
+        if (domain_matches(domain,
+                           APR_ARRAY_IDX(patterns, i, const char *))) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 apr_status_t wcs_identity_domain_allowed(wcs_result_t *res,
                                          const char *email,
                                          const wcs_idp_t *idp, apr_pool_t *p)
 {
     const apr_array_header_t *list = idp->email_domains;
-    const char *at = strrchr(email, '@');
-    const char *domain = at ? at + 1 : email;
-    int i;
+    const char *domain = wcs_email_domain(email);
 
-    if (!list) {
+    if (!list || wcs_email_domain_in(email, list)) {
         return APR_SUCCESS;
-    }
-    for (i = 0; i < list->nelts; i++) {
-        if (domain_matches(domain, APR_ARRAY_IDX(list, i, const char *))) {
-            return APR_SUCCESS;
-        }
     }
     return wcs_refuse(res, p, WCS_CODE_EMAIL_DOMAIN,
                       "IdP %s may not assert email domain \"%s\" (allowed: "

@@ -39,6 +39,16 @@ apr_status_t wcs_identity_email(const char **email, wcs_result_t *res,
  * no empty label)? */
 int wcs_email_domain_pattern_valid(const char *pattern);
 
+/* The domain of email: what follows its last '@'. */
+const char *wcs_email_domain(const char *email);
+
+/* Does the domain of email match one of patterns (of const char *, as
+ * wcs_email_domain_pattern_valid takes them), compared in ASCII lower
+ * case: "*" every domain, "*.d" every subdomain of d (not d itself), any
+ * other entry that domain exactly? */
+int wcs_email_domain_in(const char *email,
+                        const apr_array_header_t *patterns);
+
 /* May idp assert email (already validated)?  Its domain, the part after
  * the last '@', is compared with idp->email_domains in ASCII lower case:
  * "*" allows every domain, "*.d" every subdomain of d (not d itself), any

@@ -27,6 +27,9 @@
 #define WCS_CMD_COOKIE_SECURE     "WebcastSAMLCookieSecure"
 #define WCS_CMD_EMAIL_ATTRIBUTE   "WebcastSAMLEmailAttribute"
 #define WCS_CMD_ATTRIBUTE         "WebcastSAMLAttribute"
+#define WCS_CMD_EVENT             "WebcastSAMLEvent"
+#define WCS_CMD_EVENT_MAP         "WebcastSAMLEventMap"
+#define WCS_CMD_DEFAULT_RELAY_STATE "WebcastSAMLDefaultRelayState"
 /* Server config only: one store for the whole httpd. */
 #define WCS_CMD_SESSION_CACHE     "WebcastSAMLSessionCache"
 #define WCS_CMD_SESSION_KEY_FILE  "WebcastSAMLSessionKeyFile"
@@ -38,7 +41,8 @@
 #define WCS_CMD_EXPORT_HEADERS    "WebcastSAMLExportHeaders"
 
 /* The variables the module sets for the application (wcs_identity_env).
- * The first four are reserved: no WebcastSAMLAttribute may set them, as
+ * The first four and WEBCAST_EVENT_ID are reserved: no WebcastSAMLAttribute
+ * may set them, as
  * they say who the person is.  The name defaults are not: a mapping may
  * take their place. */
 #define WCS_ENV_EMAIL             "WEBCAST_EMAIL"
@@ -48,5 +52,7 @@
 #define WCS_ENV_FIRST_NAME        "WEBCAST_FIRST_NAME"
 #define WCS_ENV_LAST_NAME         "WEBCAST_LAST_NAME"
 #define WCS_ENV_DISPLAY_NAME      "WEBCAST_DISPLAY_NAME"
+/* The event the person signed in to (never its key). */
+#define WCS_ENV_EVENT_ID          "WEBCAST_EVENT_ID"
 
 #endif

@@ -102,6 +102,10 @@ const char *wcs_session_encode(const wcs_session_t *s, apr_size_t *len,
         apr_psprintf(p, "created=%" APR_TIME_T_FMT "\n", s->created);
     APR_ARRAY_PUSH(lines, const char *) =
         apr_psprintf(p, "expires=%" APR_TIME_T_FMT "\n", s->expires);
+    if (s->events && *s->events) {
+        APR_ARRAY_PUSH(lines, const char *) =
+            apr_pstrcat(p, "events=", escape(s->events, p), "\n", NULL);
+    }
     if (s->env) {
         apr_table_do(add_env_line, lines, s->env, NULL);
     }
@@ -144,6 +148,9 @@ static apr_status_t decode_line(wcs_session_t *s, char *line)
     }
     else if (!strcmp(key, "user")) {
         s->user = value;
+    }
+    else if (!strcmp(key, "events")) {
+        s->events = value;
     }
     else if (!strcmp(key, "created")) {
         return parse_time(&s->created, value);
@@ -365,6 +372,47 @@ apr_status_t wcs_session_mac_verify(apr_size_t *body_len, const char **why,
     return APR_SUCCESS;
 }
 
+/* Seal s (its id set) with the first of keys and put it in store. */
+static apr_status_t store_record(wcs_result_t *res, const wcs_store_t *store,
+                                 const apr_array_header_t *keys,
+                                 const wcs_session_t *s, apr_pool_t *p)
+{
+    const char *rec;
+    apr_size_t len;
+    apr_status_t rv;
+    char ebuf[120];
+
+    if (!keys || keys->nelts == 0) {
+        return wcs_refuse(res, p, WCS_CODE_STORE,
+                          "no key to seal session records with");
+    }
+    rec = wcs_session_encode(s, &len, p);
+    if (rec) {
+        rec = wcs_session_mac_seal(&len, rec, len, s->id,
+                                   APR_ARRAY_IDX(keys, 0,
+                                                 const wcs_session_key_t *),
+                                   p);
+        if (!rec) {
+            return wcs_refuse(res, p, WCS_CODE_STORE,
+                              "cannot compute the session record's MAC");
+        }
+    }
+    if (!rec || len > WCS_SESSION_RECORD_MAX) {
+        return wcs_refuse(res, p, WCS_CODE_GENERAL,
+                          "the session record for %s is over %d bytes: map "
+                          "fewer or shorter attributes", s->user,
+                          WCS_SESSION_RECORD_MAX);
+    }
+    rv = store->put(store->baton, session_key(s->id, p), s->expires,
+                    (const unsigned char *)rec, len, p);
+    if (rv != APR_SUCCESS) {
+        return wcs_refuse(res, p, WCS_CODE_STORE,
+                          "cannot store the session: %s",
+                          apr_strerror(rv, ebuf, sizeof(ebuf)));
+    }
+    return APR_SUCCESS;
+}
+
 apr_status_t wcs_session_create(wcs_session_t **ps, wcs_result_t *res,
                                 const wcs_store_t *store,
                                 const apr_array_header_t *keys,
@@ -373,8 +421,6 @@ apr_status_t wcs_session_create(wcs_session_t **ps, wcs_result_t *res,
     unsigned char raw[WCS_SESSION_ID_BYTES];
     wcs_session_t *s = apr_pmemdup(p, fields, sizeof(*fields));
     char *id;
-    const char *rec;
-    apr_size_t len;
     apr_status_t rv;
     char ebuf[120];
 
@@ -392,31 +438,50 @@ apr_status_t wcs_session_create(wcs_session_t **ps, wcs_result_t *res,
     id = apr_palloc(p, WCS_SESSION_ID_LEN + 1);
     apr_escape_hex(id, raw, sizeof(raw), 0, NULL);
     s->id = id;
-    rec = wcs_session_encode(s, &len, p);
-    if (rec) {
-        rec = wcs_session_mac_seal(&len, rec, len, id,
-                                   APR_ARRAY_IDX(keys, 0,
-                                                 const wcs_session_key_t *),
-                                   p);
-        if (!rec) {
-            return wcs_refuse(res, p, WCS_CODE_STORE,
-                              "cannot compute the session record's MAC");
+    rv = store_record(res, store, keys, s, p);
+    if (rv == APR_SUCCESS) {
+        *ps = s;
+    }
+    return rv;
+}
+
+int wcs_session_has_event(const wcs_session_t *s, const char *event_id)
+{
+    const char *e = s->events;
+    apr_size_t n = strlen(event_id);
+
+    while (e && *e) {
+        if (!strncmp(e, event_id, n) && (e[n] == ' ' || e[n] == '\0')) {
+            return 1;
         }
+        e = strchr(e, ' ');
+        e = e ? e + 1 : NULL;
     }
-    if (!rec || len > WCS_SESSION_RECORD_MAX) {
-        return wcs_refuse(res, p, WCS_CODE_GENERAL,
-                          "the session record for %s is over %d bytes: map "
-                          "fewer or shorter attributes", s->user,
-                          WCS_SESSION_RECORD_MAX);
+    return 0;
+}
+
+apr_status_t wcs_session_add_event(wcs_session_t *s, wcs_result_t *res,
+                                   const wcs_store_t *store,
+                                   wcs_session_memo_t *memo,
+                                   const apr_array_header_t *keys,
+                                   const char *event_id, apr_pool_t *p)
+{
+    const char *before = s->events;
+    apr_status_t rv;
+
+    if (wcs_session_has_event(s, event_id)) {
+        return APR_SUCCESS;
     }
-    rv = store->put(store->baton, session_key(id, p), s->expires,
-                    (const unsigned char *)rec, len, p);
+    s->events = before && *before ? apr_pstrcat(p, before, " ", event_id,
+                                                NULL)
+                                  : apr_pstrdup(p, event_id);
+    rv = store_record(res, store, keys, s, p);
     if (rv != APR_SUCCESS) {
-        return wcs_refuse(res, p, WCS_CODE_STORE,
-                          "cannot store the session: %s",
-                          apr_strerror(rv, ebuf, sizeof(ebuf)));
+        s->events = before;
+        return rv;
     }
-    *ps = s;
+    /* This process must not serve the record as it was. */
+    wcs_session_memo_forget(memo, s->id);
     return APR_SUCCESS;
 }
 

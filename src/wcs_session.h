@@ -46,6 +46,9 @@ typedef struct wcs_session_t {
     apr_time_t created;
     apr_time_t expires;
     apr_table_t *env;            /* WEBCAST_* for the application */
+    /* The events it was admitted to, their IDs separated by a space (the
+     * first the one it signed in to), or NULL for none. */
+    const char *events;
 } wcs_session_t;
 
 /* Is id shaped like a session ID (so that junk never reaches the store)? */
@@ -108,6 +111,18 @@ apr_status_t wcs_session_load(wcs_session_t **ps, wcs_result_t *res,
                               wcs_session_memo_t *memo, const char *id,
                               const wcs_sp_t *sp, apr_time_t now,
                               apr_pool_t *p);
+
+/* Was s admitted to the event event_id? */
+int wcs_session_has_event(const wcs_session_t *s, const char *event_id);
+
+/* Admit s (loaded, its id set) to the event event_id too: its record is
+ * sealed anew with the first of keys and stored, and memo forgets it.
+ * On a refusal (4i, 0a) s is as it was. */
+apr_status_t wcs_session_add_event(wcs_session_t *s, wcs_result_t *res,
+                                   const wcs_store_t *store,
+                                   wcs_session_memo_t *memo,
+                                   const apr_array_header_t *keys,
+                                   const char *event_id, apr_pool_t *p);
 
 /* Remove the session id from the store and from memo (may be NULL):
  * logout. */

@@ -25,6 +25,7 @@ typedef struct {
 typedef struct {
     apr_time_t created, expires;
     apr_uint32_t site, idp, idp_key, user;
+    apr_uint32_t events;         /* "" for none */
     apr_uint32_t n_env;
     env_off_t env[1];            /* n_env of them (at least room for one) */
 } entry_t;
@@ -165,6 +166,7 @@ wcs_session_t *wcs_session_memo_get(wcs_session_memo_t *m, const char *id,
     s->idp = base + e->idp;
     s->idp_key = base + e->idp_key;
     s->user = base + e->user;
+    s->events = base[e->events] ? base + e->events : NULL;
     s->created = e->created;
     s->expires = e->expires;
     s->env = apr_table_make(p, (int)e->n_env);
@@ -207,6 +209,7 @@ static apr_size_t lay_out(entry_t *e, const wcs_session_t *s,
     LAY(e->idp, s->idp);
     LAY(e->idp_key, s->idp_key);
     LAY(e->user, s->user);
+    LAY(e->events, s->events ? s->events : "");
     for (i = 0; i < env->nelts; i++) {
         LAY(e->env[i].name, t[i].key);
         LAY(e->env[i].value, t[i].val ? t[i].val : "");

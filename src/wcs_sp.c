@@ -47,6 +47,35 @@ static apr_status_t check_name(const char **err, const wcs_sp_desc_t *desc,
     return APR_EINVAL;
 }
 
+/* An event's idps= must name IdPs of its SP. */
+static apr_status_t check_event_idps(const char **err,
+                                     const wcs_sp_desc_t *desc, apr_pool_t *p)
+{
+    apr_hash_index_t *hi;
+    const wcs_event_t *e;
+    int i;
+
+    if (!desc->events) {
+        return APR_SUCCESS;
+    }
+    for (hi = apr_hash_first(p, desc->events->by_id); hi;
+         hi = apr_hash_next(hi)) {
+        e = apr_hash_this_val(hi);
+        for (i = 0; e->idps && i < e->idps->nelts; i++) {
+            const char *id = APR_ARRAY_IDX(e->idps, i, const char *);
+
+            if (!desc->idps || !apr_hash_get(desc->idps, id,
+                                             APR_HASH_KEY_STRING)) {
+                *err = apr_psprintf(p, "%s: event %s names IdP %s, which is "
+                                    "not a configured IdP of %s", e->where,
+                                    e->id, id, desc->name);
+                return APR_EINVAL;
+            }
+        }
+    }
+    return APR_SUCCESS;
+}
+
 apr_status_t wcs_sp_check_idp_names(const char **err,
                                     const wcs_sp_desc_t *desc,
                                     apr_pool_t *p)
@@ -61,17 +90,14 @@ apr_status_t wcs_sp_check_idp_names(const char **err,
             return APR_EINVAL;
         }
     }
-    if (!desc->idp_domains) {
-        return APR_SUCCESS;
-    }
-    for (hi = apr_hash_first(p, desc->idp_domains); hi;
-         hi = apr_hash_next(hi)) {
+    for (hi = desc->idp_domains ? apr_hash_first(p, desc->idp_domains)
+                                : NULL; hi; hi = apr_hash_next(hi)) {
         if (check_name(err, desc, WCS_CMD_IDP_EMAIL_DOMAINS,
                        apr_hash_this_key(hi), p) != APR_SUCCESS) {
             return APR_EINVAL;
         }
     }
-    return APR_SUCCESS;
+    return check_event_idps(err, desc, p);
 }
 
 /* The IdP table with the per-IdP lines applied (SHA-1, email domains):
@@ -126,6 +152,8 @@ apr_status_t wcs_sp_build(wcs_sp_t **psp, const char **err,
     sp->attr_map = desc->attr_map;
     sp->session_lifetime = desc->session_lifetime;
     sp->session_keys = desc->session_keys;
+    sp->events = desc->events;
+    sp->default_relay_state = desc->default_relay_state;
     *psp = sp;
     return APR_SUCCESS;
 }

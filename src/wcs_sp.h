@@ -13,6 +13,8 @@
 #include <apr_tables.h>
 #include <apr_time.h>
 
+#include "wcs_event.h"
+
 /* Which parts of a response must carry a valid signature. */
 typedef enum {
     WCS_SIGNED_EITHER = 0,       /* the assertion, or the whole response */
@@ -63,6 +65,12 @@ typedef struct wcs_sp_t {
     /* Keys of session records (of wcs_session_key_t *): the first one
      * signs, every one verifies (rotation). */
     const apr_array_header_t *session_keys;
+    /* Events by ID (RelayState routes to one), or NULL: none, and any
+     * RelayState lands on the default target. */
+    const wcs_events_t *events;
+    /* The RelayState that lands on the default target where events are
+     * configured (an admin console's), or NULL. */
+    const char *default_relay_state;
 } wcs_sp_t;
 
 /* What the directives of one SP say, before anything is derived. */
@@ -88,6 +96,8 @@ typedef struct wcs_sp_desc_t {
     apr_interval_time_t session_lifetime;
     const char *site_id;         /* see wcs_sp_t */
     const apr_array_header_t *session_keys;  /* of wcs_session_key_t * */
+    const wcs_events_t *events;  /* NULL: none; see wcs_sp_t */
+    const char *default_relay_state;
 } wcs_sp_desc_t;
 
 /* Fill desc with what no directive says: nothing set, no IdP, and the
@@ -98,9 +108,9 @@ void wcs_sp_desc_init(wcs_sp_desc_t *desc);
  * not is no SAML SP, and is not built. */
 int wcs_sp_desc_in_use(const wcs_sp_desc_t *desc);
 
-/* Refuse a per-IdP line (sha1_idps, idp_domains) of desc that names none
- * of its IdPs: a typo would silently apply to none.  APR_EINVAL and *err
- * (from p) saying which, or APR_SUCCESS. */
+/* Refuse a per-IdP line (sha1_idps, idp_domains, an event's idps=) of
+ * desc that names none of its IdPs: a typo would silently apply to none.
+ * APR_EINVAL and *err (from p) saying which, or APR_SUCCESS. */
 apr_status_t wcs_sp_check_idp_names(const char **err,
                                     const wcs_sp_desc_t *desc,
                                     apr_pool_t *p);

@@ -161,3 +161,17 @@ int wcs_url_equal(const char *a, const char *b, apr_pool_t *p)
     }
     return !strcmp(na, nb);
 }
+
+int wcs_url_local_path(const char *s)
+{
+    return s[0] == '/' && s[1] != '/' && !strpbrk(s, "\r\n\\");
+}
+
+int wcs_url_target_valid(const char *s, apr_pool_t *p)
+{
+    const char *norm;
+
+    return wcs_url_local_path(s)
+           || (!strpbrk(s, "\r\n")
+               && wcs_url_normalise(&norm, s, p) == APR_SUCCESS);
+}

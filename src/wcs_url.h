@@ -17,4 +17,11 @@ apr_status_t wcs_url_normalise(const char **out, const char *url,
 /* Are a and b the same http(s) URL?  False when either is not one. */
 int wcs_url_equal(const char *a, const char *b, apr_pool_t *p);
 
+/* Is s a local URL path ("/x", never "//host", a backslash, CR or LF)? */
+int wcs_url_local_path(const char *s);
+
+/* Is s a place the module may send a person to, as its configuration
+ * names one: a local path, or an absolute http(s) URL without CR or LF? */
+int wcs_url_target_valid(const char *s, apr_pool_t *p);
+
 #endif

@@ -79,3 +79,12 @@ cat > sibling-idps.conf <<CONF
 WebcastSAMLIdP https://removable.example.test/ keys/idp.pem
 WebcastSAMLIdP https://rekeyed.example.test/ keys/old.pem keys/new.pem
 CONF
+
+# The event map of the wcs_events vhost (WebcastSAMLEventMap): 10,000
+# events 1000001 to 1010000, event N's key the 8 hex digits of N * 7919,
+# landing on /webcast/map/N/app.
+awk 'BEGIN { print "# 10,000 events of the test suite";
+             for (i = 1; i <= 10000; i++)
+                 printf "%d %08x /webcast/map/%d/app\n", 1000000 + i,
+                        (i * 7919) % 4294967296, i }' > events.map
+chmod 644 events.map

@@ -26,6 +26,9 @@ my $notcert = write_file("$dir/notcert.pem", "-----BEGIN CERTIFICATE-----\n"
 
 my $shortkey = write_file("$dir/short.key", "0123456789abcdef\n");
 my $key1 = write_file("$dir/session.key", ('5a' x 32) . "\n");
+my $badmap = write_file("$dir/bad.map", "# a map with two bad lines\n"
+                        . "7 xyz /seven/\n8 beef /eight/\n8 beef /again/\n");
+my $goodmap = write_file("$dir/good.map", "9 beef /nine/ domains=example.com\n");
 my $key2 = write_file("$dir/old-session.key", ('a5' x 32) . "\n");
 
 my $SP  = "WebcastSAMLSPEntityID https://sp.example.test/\n";
@@ -108,6 +111,33 @@ my @bad = (
      "$SP$IDP<VirtualHost 127.0.0.1:1>\n"
      . "    WebcastSAMLSessionProcessCache 5\n</VirtualHost>\n",
      qr/WebcastSAMLSessionProcessCache cannot occur within <?VirtualHost>? section/],
+    ['event line too short',
+     "$SP$IDP WebcastSAMLEvent 1234567 ab177c1f4e\n",
+     qr/WebcastSAMLEvent: an event is: ID KEY TARGET/],
+    ['event ID not a number',
+     "$SP$IDP WebcastSAMLEvent 12a45 ab177c1f4e /x/\n",
+     qr/WebcastSAMLEvent: "12a45" is not an event ID \(1 to 18 decimal digits\)/],
+    ['event target an open redirect',
+     "$SP$IDP WebcastSAMLEvent 1 ab177c1f4e //evil.example/\n",
+     qr/WebcastSAMLEvent: event 1: target "\/\/evil\.example\/" is neither a local path/],
+    ['event defined twice',
+     "$SP$IDP WebcastSAMLEvent 1 ab177c1f4e /x/\nWebcastSAMLEvent 01 - /y/\n",
+     qr/WebcastSAMLEvent: event 1 is defined twice \(first at .*:\d+\)/],
+    ['event naming an IdP the vhost does not trust',
+     "$SP$IDP WebcastSAMLEvent 1 - /x/ idps=https://nobody.example.test/\n",
+     qr/WCS01003: .*:\d+: event 1 names IdP https:\/\/nobody\.example\.test\/, which is not a configured IdP/],
+    ['broken event map',
+     "$SP$IDP WebcastSAMLEventMap \"$badmap\"\n",
+     qr/WebcastSAMLEventMap: \Q$badmap\E:2: event 7: key "xyz" is not 4 to 64 hex digits.*;\Q$badmap\E:4: event 8 is defined twice \(first at \Q$badmap\E:3\)/],
+    ['event map missing',
+     "$SP$IDP WebcastSAMLEventMap /nonexistent/events.map\n",
+     qr/WebcastSAMLEventMap: cannot read \/nonexistent\/events\.map/],
+    ['Require webcast-event without an ID',
+     "$SP$IDP<Location /x>\n    AuthType WebcastSAML\n    Require webcast-event\n</Location>\n",
+     qr/Require webcast-event takes the IDs of the events/],
+    ['Require webcast-event with a key',
+     "$SP$IDP<Location /x>\n    AuthType WebcastSAML\n    Require webcast-event 1-beef\n</Location>\n",
+     qr/Require webcast-event: "1-beef" is not an event ID/],
     ['session key file missing',
      "$SP$IDP WebcastSAMLSessionKeyFile /nonexistent/session.key\n",
      qr/WebcastSAMLSessionKeyFile: cannot read \/nonexistent\/session\.key/],
@@ -174,6 +204,13 @@ WebcastSAMLCookieSecure auto
 WebcastSAMLAttribute department WEBCAST_DEPARTMENT
 WebcastSAMLErrorURL https://webcast.example.test/invalid-request
 WebcastSAMLDefaultTarget /webcast/
+WebcastSAMLEvent 1234567 ab177c1f4e /webcast/1234567/ "message=Staff only" closes=2030-01-01T00:00:00Z
+WebcastSAMLEventMap "$goodmap"
+WebcastSAMLDefaultRelayState admin
+<Location /webcast/1234567>
+    AuthType WebcastSAML
+    Require webcast-event 1234567 9
+</Location>
 <Location /webcast>
     AuthType WebcastSAML
     Require valid-user

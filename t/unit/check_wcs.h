@@ -109,5 +109,6 @@ Suite *wcs_suite_identity(void);
 Suite *wcs_suite_store(void);
 Suite *wcs_suite_session(void);
 Suite *wcs_suite_acs(void);
+Suite *wcs_suite_event(void);
 
 #endif

@@ -1,0 +1,456 @@
+#include <string.h>
+
+#include <apr_escape.h>
+#include <apr_lib.h>
+#include <apr_strings.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+#include "wcs_event.h"
+#include "wcs_identity.h"
+#include "wcs_str.h"
+#include "wcs_time.h"
+#include "wcs_url.h"
+
+/* How many bad lines of a map file are quoted before "and N more". */
+#define MAP_ERRORS_QUOTED 10
+
+/* --- RelayState -------------------------------------------------------- */
+
+/* The canonical decimal of a number's digits: leading zeros dropped ("0"
+ * stays).  NULL when s is not 1 to WCS_EVENT_ID_DIGITS digits. */
+static const char *canonical_id(const char *s, apr_size_t len,
+                                apr_pool_t *p)
+{
+    apr_size_t i;
+
+    if (len == 0 || len > WCS_EVENT_ID_DIGITS) {
+        return NULL;
+    }
+    for (i = 0; i < len; i++) {
+        if (!apr_isdigit(s[i])) {
+            return NULL;
+        }
+    }
+    while (len > 1 && *s == '0') {
+        s++;
+        len--;
+    }
+    return apr_pstrmemdup(p, s, len);
+}
+
+void wcs_relay_parse(wcs_relay_t *out, const char *rs, apr_pool_t *p)
+{
+    const char *dash;
+
+    memset(out, 0, sizeof(*out));
+    if (!rs || !*rs) {
+        out->kind = WCS_RELAY_NONE;
+        return;
+    }
+    dash = strchr(rs, '-');
+    out->event_id = canonical_id(rs, dash ? (apr_size_t)(dash - rs)
+                                          : strlen(rs), p);
+    if (!out->event_id) {
+        out->kind = WCS_RELAY_NOT_NUMBER;
+        return;
+    }
+    out->kind = WCS_RELAY_EVENT;
+    out->key = dash ? dash + 1 : NULL;
+}
+
+/* --- the table --------------------------------------------------------- */
+
+wcs_events_t *wcs_events_make(apr_pool_t *p)
+{
+    wcs_events_t *events = apr_pcalloc(p, sizeof(*events));
+
+    events->by_id = apr_hash_make(p);
+    return events;
+}
+
+const wcs_event_t *wcs_events_find(const wcs_events_t *events,
+                                   const char *id)
+{
+    return events && id ? apr_hash_get(events->by_id, id,
+                                       APR_HASH_KEY_STRING)
+                        : NULL;
+}
+
+unsigned int wcs_events_count(const wcs_events_t *events)
+{
+    return events ? apr_hash_count(events->by_id) : 0;
+}
+
+apr_status_t wcs_events_add(wcs_events_t *events, wcs_event_t *e,
+                            const char **err, apr_pool_t *p)
+{
+    const wcs_event_t *first = wcs_events_find(events, e->id);
+
+    if (first) {
+        *err = apr_psprintf(p, "event %s is defined twice (first at %s)",
+                            e->id, first->where);
+        return APR_EEXIST;
+    }
+    apr_hash_set(events->by_id, e->id, APR_HASH_KEY_STRING, e);
+    return APR_SUCCESS;
+}
+
+/* --- one event's line -------------------------------------------------- */
+
+/* A comma-separated list, each item checked by ok (or any non-empty one
+ * when ok is NULL); lower-cased when lower.  NULL when an item fails. */
+static apr_array_header_t *list_of(const char *value, int (*ok)(const char *),
+                                   int lower, const char **bad,
+                                   apr_pool_t *p)
+{
+    apr_array_header_t *list = apr_array_make(p, 2, sizeof(const char *));
+    char *copy = apr_pstrdup(p, value), *item, *last;
+
+    for (item = apr_strtok(copy, ",", &last); item;
+         item = apr_strtok(NULL, ",", &last)) {
+        if (ok && !ok(item)) {
+            *bad = item;
+            return NULL;
+        }
+        APR_ARRAY_PUSH(list, const char *) = lower ? wcs_str_lower(item, p)
+                                                   : item;
+    }
+    if (list->nelts == 0) {
+        *bad = value;
+        return NULL;
+    }
+    return list;
+}
+
+static apr_status_t parse_option(wcs_event_t *e, const char **err,
+                                 const char *opt, apr_pool_t *p)
+{
+    const char *eq = strchr(opt, '='), *value, *bad = NULL;
+    apr_size_t nlen;
+    apr_time_t t;
+
+    if (!eq || !eq[1]) {
+        *err = apr_psprintf(p, "\"%s\" is not an option=value", opt);
+        return APR_EINVAL;
+    }
+    nlen = (apr_size_t)(eq - opt);
+    value = eq + 1;
+#define IS(name) (nlen == sizeof(name) - 1 && !strncmp(opt, name, nlen))
+    if (IS("key")) {
+        if (strcmp(value, "optional") && strcmp(value, "required")) {
+            *err = apr_psprintf(p, "key=%s: the key is \"required\" or "
+                                "\"optional\"", value);
+            return APR_EINVAL;
+        }
+        e->key_optional = !strcmp(value, "optional");
+    }
+    else if (IS("idps")) {
+        e->idps = list_of(value, NULL, 0, &bad, p);
+        if (!e->idps) {
+            *err = apr_psprintf(p, "idps=%s: not a list of entity IDs",
+                                value);
+            return APR_EINVAL;
+        }
+    }
+    else if (IS("domains")) {
+        e->domains = list_of(value, wcs_email_domain_pattern_valid, 1, &bad,
+                             p);
+        if (!e->domains) {
+            *err = apr_psprintf(p, "domains=%s: \"%s\" is not an email "
+                                "domain (example.com, *.example.com or *)",
+                                value, bad);
+            return APR_EINVAL;
+        }
+    }
+    else if (IS("opens") || IS("closes")) {
+        if (wcs_time_parse(&t, value) != APR_SUCCESS) {
+            *err = apr_psprintf(p, "%s: not a time like "
+                                "2026-12-01T18:00:00Z", opt);
+            return APR_EINVAL;
+        }
+        *(IS("opens") ? &e->opens : &e->closes) = t;
+    }
+    else if (IS("error")) {
+        if (!wcs_url_target_valid(value, p)) {
+            *err = apr_psprintf(p, "error=%s: neither a local path (/...) "
+                                "nor an absolute http(s) URL", value);
+            return APR_EINVAL;
+        }
+        e->error_url = value;
+    }
+    else if (IS("message")) {
+        e->message = value;
+    }
+    else {
+        *err = apr_psprintf(p, "unknown option \"%.*s\" (key, idps, "
+                            "domains, opens, closes, error, message)", (int)nlen,
+                            opt);
+        return APR_EINVAL;
+    }
+#undef IS
+    return APR_SUCCESS;
+}
+
+apr_status_t wcs_event_parse(wcs_event_t **pe, const char **err, int argc,
+                             const char *const *argv, const char *where,
+                             apr_pool_t *p)
+{
+    wcs_event_t *e = apr_pcalloc(p, sizeof(*e));
+    const char *cursor, *hex;
+    int i;
+
+    *pe = NULL;
+    if (argc < 3) {
+        *err = "an event is: ID KEY TARGET [option=value ...], KEY being "
+               "hex digits or - for none";
+        return APR_EINVAL;
+    }
+    e->id = canonical_id(argv[0], strlen(argv[0]), p);
+    if (!e->id) {
+        *err = apr_psprintf(p, "\"%s\" is not an event ID (1 to %d decimal "
+                            "digits)", argv[0], WCS_EVENT_ID_DIGITS);
+        return APR_EINVAL;
+    }
+    if (strcmp(argv[1], "-")) {
+        cursor = argv[1];
+        if (wcs_str_hex(&cursor, &hex, WCS_EVENT_KEY_MIN, WCS_EVENT_KEY_MAX,
+                        p) || wcs_str_end(&cursor)) {
+            *err = apr_psprintf(p, "event %s: key \"%s\" is not %d to %d "
+                                "hex digits (or - for none)", e->id,
+                                argv[1], WCS_EVENT_KEY_MIN,
+                                WCS_EVENT_KEY_MAX);
+            return APR_EINVAL;
+        }
+        e->key = wcs_str_lower(hex, p);
+    }
+    if (!wcs_url_target_valid(argv[2], p)) {
+        *err = apr_psprintf(p, "event %s: target \"%s\" is neither a local "
+                            "path (/...) nor an absolute http(s) URL", e->id,
+                            argv[2]);
+        return APR_EINVAL;
+    }
+    e->target = apr_pstrdup(p, argv[2]);
+    for (i = 3; i < argc; i++) {
+        if (parse_option(e, err, apr_pstrdup(p, argv[i]), p)
+            != APR_SUCCESS) {
+            *err = apr_psprintf(p, "event %s: %s", e->id, *err);
+            return APR_EINVAL;
+        }
+    }
+    if (e->key_optional && !e->key) {
+        *err = apr_psprintf(p, "event %s: key=optional, but it has no key",
+                            e->id);
+        return APR_EINVAL;
+    }
+    if (e->opens && e->closes && e->closes <= e->opens) {
+        *err = apr_psprintf(p, "event %s: it closes before it opens", e->id);
+        return APR_EINVAL;
+    }
+    e->where = apr_pstrdup(p, where);
+    *pe = e;
+    return APR_SUCCESS;
+}
+
+/* --- map files --------------------------------------------------------- */
+
+apr_status_t wcs_events_load_file(wcs_events_t *events, const char **err,
+                                  const char *path, apr_pool_t *p)
+{
+    char *buf, *line, *next, **argv;
+    apr_size_t len;
+    const char *why;
+    wcs_event_t *e;
+    apr_array_header_t *bad = apr_array_make(p, 4, sizeof(const char *));
+    unsigned int lineno = 0, nbad = 0;
+    apr_pool_t *scratch;
+    int argc;
+
+    if (wcs_file_read(&buf, &len, err, path, WCS_EVENT_MAP_MAX, p)
+        != APR_SUCCESS) {
+        return APR_EINVAL;
+    }
+    if (memchr(buf, '\0', len)) {
+        *err = apr_psprintf(p, "%s: a NUL byte: not a text file", path);
+        return APR_EINVAL;
+    }
+    apr_pool_create(&scratch, p);
+    for (line = buf; line; line = next) {
+        lineno++;
+        next = strchr(line, '\n');
+        if (next) {
+            *next++ = '\0';
+        }
+        line = wcs_str_trim(line);
+        if (!*line || *line == '#') {
+            continue;
+        }
+        apr_pool_clear(scratch);
+        why = NULL;
+        if (apr_tokenize_to_argv(line, &argv, scratch) != APR_SUCCESS) {
+            why = "cannot split the line into words";
+        }
+        else {
+            for (argc = 0; argv[argc]; argc++) {
+            }
+            if (wcs_event_parse(&e, &why, argc, (const char *const *)argv,
+                                apr_psprintf(p, "%s:%u", path, lineno), p)
+                == APR_SUCCESS
+                && wcs_events_add(events, e, &why, scratch) == APR_SUCCESS) {
+                why = NULL;
+            }
+        }
+        if (why) {
+            if (nbad++ < MAP_ERRORS_QUOTED) {
+                APR_ARRAY_PUSH(bad, const char *) =
+                    apr_psprintf(p, "%s:%u: %s", path, lineno, why);
+            }
+        }
+    }
+    apr_pool_destroy(scratch);
+    if (nbad) {
+        *err = apr_array_pstrcat(p, bad, ';');
+        if (nbad > MAP_ERRORS_QUOTED) {
+            *err = apr_psprintf(p, "%s; and %u more bad lines", *err,
+                                nbad - MAP_ERRORS_QUOTED);
+        }
+        return APR_EINVAL;
+    }
+    return APR_SUCCESS;
+}
+
+/* --- routing and admission --------------------------------------------- */
+
+apr_status_t wcs_event_route(const wcs_event_t **pe, wcs_result_t *res,
+                             const wcs_events_t *events,
+                             const char *default_rs, const char *rs,
+                             const wcs_relay_t *relay, apr_pool_t *p)
+{
+    *pe = NULL;
+    if (!wcs_events_count(events)) {
+        return APR_SUCCESS;      /* no events: the default target */
+    }
+    if (default_rs && rs && !strcmp(rs, default_rs)) {
+        return APR_SUCCESS;
+    }
+    switch (relay->kind) {
+    case WCS_RELAY_NONE:
+        return wcs_refuse(res, p, WCS_CODE_NO_EVENT,
+                          "the POST carries no RelayState, so no event ID "
+                          "(%u events are configured%s)",
+                          wcs_events_count(events), default_rs
+                          ? ", and the default RelayState was not sent"
+                          : "; " WCS_CMD_DEFAULT_RELAY_STATE " names the one "
+                            "that needs no event");
+    case WCS_RELAY_NOT_NUMBER:
+        return wcs_refuse(res, p, WCS_CODE_EVENT_NOT_NUMBER,
+                          "the event ID of RelayState \"%s\" is not a number "
+                          "(RelayState is EVENTID or EVENTID-KEY)",
+                          apr_pescape_echo(p, rs, 0));
+    case WCS_RELAY_EVENT:
+        break;
+    }
+    *pe = wcs_events_find(events, relay->event_id);
+    if (!*pe) {
+        return wcs_refuse(res, p, WCS_CODE_EVENT_UNKNOWN,
+                          "event %s (RelayState) is not configured",
+                          relay->event_id);
+    }
+    return APR_SUCCESS;
+}
+
+/* Do a and b hold the same key?  Compared as SHA-256 digests in constant
+ * time: neither the bytes nor the lengths of the configured key leak. */
+static int same_key(const char *a, const char *b)
+{
+    unsigned char da[EVP_MAX_MD_SIZE], db[EVP_MAX_MD_SIZE];
+    unsigned int la = 0, lb = 0;
+
+    if (!EVP_Digest(a, strlen(a), da, &la, EVP_sha256(), NULL)
+        || !EVP_Digest(b, strlen(b), db, &lb, EVP_sha256(), NULL)
+        || la != lb) {
+        return 0;                /* fails closed */
+    }
+    return !CRYPTO_memcmp(da, db, la);
+}
+
+static apr_status_t admit_rules(wcs_result_t *res, const wcs_event_t *e,
+                                const char *idp, const char *email,
+                                apr_time_t now, apr_pool_t *p)
+{
+    int i;
+
+    if (e->idps) {
+        for (i = 0; i < e->idps->nelts; i++) {
+            if (!strcmp(APR_ARRAY_IDX(e->idps, i, const char *), idp)) {
+                break;
+            }
+        }
+        if (i == e->idps->nelts) {
+            return wcs_refuse(res, p, WCS_CODE_EVENT_DENIED,
+                              "event %s does not admit IdP %s (idps=%s, %s)",
+                              e->id, idp, apr_array_pstrcat(p, e->idps, ','),
+                              e->where);
+        }
+    }
+    if (e->domains && !wcs_email_domain_in(email, e->domains)) {
+        return wcs_refuse(res, p, WCS_CODE_EVENT_DENIED,
+                          "event %s does not admit %s: domain \"%s\" is not "
+                          "in domains=%s (%s)", e->id, email,
+                          wcs_email_domain(email),
+                          apr_array_pstrcat(p, e->domains, ','), e->where);
+    }
+    if (e->opens && now < e->opens) {
+        return wcs_refuse(res, p, WCS_CODE_EVENT_DENIED,
+                          "event %s opens at %s, it is %s (%s)", e->id,
+                          wcs_time_format(e->opens, p),
+                          wcs_time_format(now, p), e->where);
+    }
+    if (e->closes && now >= e->closes) {
+        return wcs_refuse(res, p, WCS_CODE_EVENT_DENIED,
+                          "event %s closed at %s, it is %s (%s)", e->id,
+                          wcs_time_format(e->closes, p),
+                          wcs_time_format(now, p), e->where);
+    }
+    return APR_SUCCESS;
+}
+
+apr_status_t wcs_event_admit(wcs_result_t *res, const wcs_event_t *e,
+                             const wcs_relay_t *relay, const char *idp,
+                             const char *email, apr_time_t now,
+                             apr_pool_t *p)
+{
+    const char *key = relay ? relay->key : NULL;
+
+    if (key && !e->key) {
+        return wcs_refuse(res, p, WCS_CODE_EVENT_DENIED,
+                          "RelayState carries a key for event %s, which has "
+                          "none (%s)", e->id, e->where);
+    }
+    if (e->key && !key && !e->key_optional) {
+        return wcs_refuse(res, p, WCS_CODE_EVENT_DENIED,
+                          "RelayState carries no key for event %s, which "
+                          "enforces its key (%s)", e->id, e->where);
+    }
+    if (e->key && key && !same_key(e->key, wcs_str_lower(key, p))) {
+        /* The key posted is not logged: it may be another event's. */
+        return wcs_refuse(res, p, WCS_CODE_EVENT_DENIED,
+                          "RelayState carries a wrong key for event %s "
+                          "(%" APR_SIZE_T_FMT " characters; %s)", e->id,
+                          strlen(key), e->where);
+    }
+    return admit_rules(res, e, idp, email, now, p);
+}
+
+apr_status_t wcs_event_admit_session(wcs_result_t *res, const wcs_event_t *e,
+                                     const char *idp, const char *email,
+                                     apr_time_t now, apr_pool_t *p)
+{
+    if (e->key && !e->key_optional) {
+        return wcs_refuse(res, p, WCS_CODE_EVENT_DENIED,
+                          "event %s enforces its key: joining it takes a "
+                          "sign-in with its RelayState (%s)", e->id,
+                          e->where);
+    }
+    return admit_rules(res, e, idp, email, now, p);
+}

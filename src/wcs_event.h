@@ -1,0 +1,121 @@
+/*
+ * wcs_event: webcast events and the RelayState that names one.  An event
+ * is a decimal ID and, usually, its security key (the "TP key"): the IdP
+ * posts RelayState "1234567-ab177c1f4e", or "1234567" for an event that
+ * does not enforce its key.  Events come from directives and map files,
+ * one a line, into a hash: a lookup costs the same for ten events or a
+ * hundred thousand.  Nothing of a RelayState is ever used as a URL: an
+ * event's target is what its configuration line says.
+ */
+#ifndef WCS_EVENT_H
+#define WCS_EVENT_H
+
+#include <apr_hash.h>
+#include <apr_tables.h>
+#include <apr_time.h>
+
+#include "wcs_result.h"
+
+/* An event ID has at most this many digits (its value fits 64 bits). */
+#define WCS_EVENT_ID_DIGITS 18
+/* A security key is 4 to 64 hex digits. */
+#define WCS_EVENT_KEY_MIN 4
+#define WCS_EVENT_KEY_MAX 64
+/* A map file is read whole; this bounds it (about a million events). */
+#define WCS_EVENT_MAP_MAX (256 * 1024 * 1024)
+
+typedef struct wcs_event_t {
+    const char *id;              /* decimal, without leading zeros */
+    const char *key;             /* lower-case hex, or NULL: none */
+    int key_optional;            /* key=optional: a RelayState may omit it */
+    const char *target;          /* local path or absolute http(s) URL */
+    const apr_array_header_t *idps;      /* entity IDs; NULL: any */
+    const apr_array_header_t *domains;   /* email domain patterns; NULL:
+                                          * any */
+    apr_time_t opens, closes;    /* 0: no bound */
+    const char *error_url;       /* its invalid-request page, or NULL */
+    const char *message;         /* for 3c on the built-in page, or NULL */
+    const char *where;           /* "file:line" or the directive's place */
+} wcs_event_t;
+
+typedef struct wcs_events_t {
+    apr_hash_t *by_id;           /* id -> wcs_event_t * */
+} wcs_events_t;
+
+/* What a RelayState says. */
+typedef enum {
+    WCS_RELAY_NONE = 0,          /* absent or empty */
+    WCS_RELAY_EVENT,             /* an event ID, perhaps with a key */
+    WCS_RELAY_NOT_NUMBER         /* its event ID part is not a number */
+} wcs_relay_kind_t;
+
+typedef struct wcs_relay_t {
+    wcs_relay_kind_t kind;
+    const char *event_id;        /* canonical decimal (EVENT) */
+    /* What follows the first '-' (EVENT), as posted, or NULL when there is
+     * no '-': checked against the event's key by wcs_event_admit. */
+    const char *key;
+} wcs_relay_t;
+
+/* Read RelayState rs (NULL: absent).  Never fails: what it is not is a
+ * kind. */
+void wcs_relay_parse(wcs_relay_t *out, const char *rs, apr_pool_t *p);
+
+/* An empty table, from p. */
+wcs_events_t *wcs_events_make(apr_pool_t *p);
+
+/* Parse one event from its words: ID KEY TARGET [option ...], KEY being
+ * hex or "-" for none, options key=optional, idps=ID[,ID...],
+ * domains=D[,D...], opens=TIME, closes=TIME (xs:dateTime, e.g.
+ * 2026-12-01T18:00:00Z), error=URL and message=TEXT (quoted when it
+ * has spaces).  where names it in messages.  On
+ * failure APR_EINVAL and *err (from p) says why, without where. */
+apr_status_t wcs_event_parse(wcs_event_t **pe, const char **err, int argc,
+                             const char *const *argv, const char *where,
+                             apr_pool_t *p);
+
+/* Add e to events; a second event with e's ID is refused (APR_EEXIST,
+ * *err naming where the first one is). */
+apr_status_t wcs_events_add(wcs_events_t *events, wcs_event_t *e,
+                            const char **err, apr_pool_t *p);
+
+/* Add every event of the map file at path: one event a line as for
+ * wcs_event_parse, blank lines and '#' comments skipped.  Every line is
+ * read; on failure APR_EINVAL and *err lists each bad line as
+ * "path:line: reason" (at most a few, then how many more). */
+apr_status_t wcs_events_load_file(wcs_events_t *events, const char **err,
+                                  const char *path, apr_pool_t *p);
+
+/* The event id (canonical decimal), or NULL. */
+const wcs_event_t *wcs_events_find(const wcs_events_t *events,
+                                   const char *id);
+
+/* How many events. */
+unsigned int wcs_events_count(const wcs_events_t *events);
+
+/* The event that RelayState relay routes to when events are configured
+ * (events not NULL and not empty): refuses 1a for none, 3a for an ID that
+ * is not a number, 3b for an unknown event.  *pe is NULL with APR_SUCCESS
+ * when the deployment has no events, or relay is default_rs (the default
+ * RelayState, NULL for none): the default target applies. */
+apr_status_t wcs_event_route(const wcs_event_t **pe, wcs_result_t *res,
+                             const wcs_events_t *events,
+                             const char *default_rs, const char *rs,
+                             const wcs_relay_t *relay, apr_pool_t *p);
+
+/* May the person with email, signed in by IdP idp at now, join e with the
+ * key relay carried?  Refuses 3c: a wrong, malformed or missing key
+ * (compared in constant time), an IdP or email domain the event does not
+ * allow, before it opens or after it closes. */
+apr_status_t wcs_event_admit(wcs_result_t *res, const wcs_event_t *e,
+                             const wcs_relay_t *relay, const char *idp,
+                             const char *email, apr_time_t now,
+                             apr_pool_t *p);
+
+/* The same rules without a key, for a session extended to e: refuses 3c
+ * also when e enforces its key. */
+apr_status_t wcs_event_admit_session(wcs_result_t *res, const wcs_event_t *e,
+                                     const char *idp, const char *email,
+                                     apr_time_t now, apr_pool_t *p);
+
+#endif
