@@ -74,10 +74,17 @@ static const command_rec wcs_cmds[] = {
     AP_INIT_TAKE_ARGV(WCS_CMD_EVENT, wcs_set_event, NULL, RSRC_CONF,
                       "A webcast event: ID KEY (hex, or - for none) TARGET "
                       "[key=optional] [idps=...] [domains=...] [opens=TIME] "
-                      "[closes=TIME] [error=URL] [\"message=TEXT\"]"),
+                      "[closes=TIME] [error=URL] [\"message=TEXT\"] "
+                      "[template=NAME]"),
     AP_INIT_ITERATE(WCS_CMD_EVENT_MAP, wcs_set_event_map, NULL, RSRC_CONF,
                     "File(s) of webcast events, one a line as for "
                     WCS_CMD_EVENT),
+    AP_INIT_TAKE2(WCS_CMD_RELAY_STATE_URL, wcs_set_relay_state_url, NULL,
+                  RSRC_CONF, "A RelayState that names an application by URL, "
+                  "and the target it lands on"),
+    AP_INIT_TAKE3(WCS_CMD_TEMPLATE, wcs_set_template, NULL, RSRC_CONF,
+                  "A field of a registration template: NAME, the SAML "
+                  "attribute, the WEBCAST_* variable"),
     AP_INIT_TAKE1(WCS_CMD_DEFAULT_RELAY_STATE, wcs_set_default_relay_state,
                   NULL, RSRC_CONF, "The RelayState that lands on "
                   WCS_CMD_DEFAULT_TARGET " where events are configured"),

@@ -227,6 +227,7 @@ int wcs_acs_run(request_rec *r, wcs_srv_conf_t *sc)
     acs_form_t form;
     wcs_relay_t relay;
     const wcs_event_t *event;
+    const char *app_target;
     int rc;
 
     rc = read_form(r, sc, &form);
@@ -256,10 +257,11 @@ int wcs_acs_run(request_rec *r, wcs_srv_conf_t *sc)
      * event's own page. */
     wcs_relay_parse(&relay, form.relay_state, r->pool);
     event = NULL;
+    app_target = NULL;
     if (form.saml && form.saml_len
-        && wcs_event_route(&event, &res, sp.events, sp.default_relay_state,
-                           form.relay_state, &relay, r->pool)
-           != APR_SUCCESS) {
+        && wcs_event_route(&event, &app_target, &res, sp.events,
+                           sp.default_relay_state, form.relay_state, &relay,
+                           r->pool) != APR_SUCCESS) {
         return wcs_error_refuse(r, res.code, res.reason);
     }
     in.sp = &sp;
@@ -280,6 +282,7 @@ int wcs_acs_run(request_rec *r, wcs_srv_conf_t *sc)
     wcs_no_store(r);
     apr_table_setn(r->headers_out, "Location",
                    wcs_target_url(r, event ? event->target
+                                           : app_target ? app_target
                                            : dc->default_target));
     return HTTP_SEE_OTHER;
 }

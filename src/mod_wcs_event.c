@@ -89,6 +89,32 @@ const char *wcs_set_default_relay_state(cmd_parms *cmd, void *dc,
     return NULL;
 }
 
+const char *wcs_set_relay_state_url(cmd_parms *cmd, void *dc,
+                                    const char *url, const char *target)
+{
+    wcs_srv_conf_t *sc = wcs_cfg_srv(cmd);
+    const char *err;
+
+    if (wcs_events_add_app_url(own_events(cmd, sc), &err, url, target,
+                               cmd->pool) != APR_SUCCESS) {
+        return apr_psprintf(cmd->pool, "%s: %s", cmd->cmd->name, err);
+    }
+    return NULL;
+}
+
+const char *wcs_set_template(cmd_parms *cmd, void *dc, const char *name,
+                             const char *saml, const char *env)
+{
+    wcs_srv_conf_t *sc = wcs_cfg_srv(cmd);
+    const char *err;
+
+    if (wcs_events_add_template_field(own_events(cmd, sc), &err, name, saml,
+                                      env, cmd->pool) != APR_SUCCESS) {
+        return apr_psprintf(cmd->pool, "%s: %s", cmd->cmd->name, err);
+    }
+    return NULL;
+}
+
 /* --- Require webcast-event ID [ID ...] ------------------------------- */
 
 /* The event IDs of a Require line, canonical, parsed once. */

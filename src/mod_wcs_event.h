@@ -14,6 +14,11 @@ const char *wcs_set_event_map(cmd_parms *cmd, void *dc, const char *arg);
 const char *wcs_set_default_relay_state(cmd_parms *cmd, void *dc,
                                         const char *arg);
 
+const char *wcs_set_relay_state_url(cmd_parms *cmd, void *dc,
+                                    const char *url, const char *target);
+const char *wcs_set_template(cmd_parms *cmd, void *dc, const char *name,
+                             const char *saml, const char *env);
+
 /* Register the authz provider (register_hooks). */
 void wcs_event_register(apr_pool_t *p);
 

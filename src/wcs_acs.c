@@ -23,6 +23,7 @@ apr_status_t wcs_acs_login(wcs_session_t **ps, wcs_result_t *res,
     wcs_assertion_t *a;
     wcs_session_t fields;
     const char *email;
+    const apr_array_header_t *map, *tmpl;
     apr_table_t *env;
     apr_time_t expires;
     apr_status_t rv;
@@ -37,7 +38,16 @@ apr_status_t wcs_acs_login(wcs_session_t **ps, wcs_result_t *res,
     if (rv != APR_SUCCESS) {
         return rv;
     }
-    rv = wcs_identity_attrs_usable(res, a, sp->email_attr, sp->attr_map, p);
+    /* The event's registration template adds its fields to the
+     * vhost's mappings. */
+    tmpl = in->event ? wcs_events_template(sp->events,
+                                           in->event->template_name)
+                     : NULL;
+    map = sp->attr_map;
+    if (tmpl) {
+        map = map ? apr_array_append(p, map, tmpl) : tmpl;
+    }
+    rv = wcs_identity_attrs_usable(res, a, sp->email_attr, map, p);
     if (rv == APR_SUCCESS) {
         rv = wcs_identity_email(&email, res, a, sp->email_attr, p);
     }
@@ -53,7 +63,7 @@ apr_status_t wcs_acs_login(wcs_session_t **ps, wcs_result_t *res,
     if (rv != APR_SUCCESS) {
         return rv;
     }
-    env = wcs_identity_env(a, email, sp->attr_map, p);
+    env = wcs_identity_env(a, email, map, p);
     if (in->event) {
         apr_table_setn(env, WCS_ENV_EVENT_ID, in->event->id);
     }

@@ -1,4 +1,5 @@
 #include <string.h>
+#include <strings.h>
 
 #include <apr_escape.h>
 #include <apr_lib.h>
@@ -66,6 +67,8 @@ wcs_events_t *wcs_events_make(apr_pool_t *p)
     wcs_events_t *events = apr_pcalloc(p, sizeof(*events));
 
     events->by_id = apr_hash_make(p);
+    events->app_urls = apr_hash_make(p);
+    events->templates = apr_hash_make(p);
     return events;
 }
 
@@ -182,9 +185,12 @@ static apr_status_t parse_option(wcs_event_t *e, const char **err,
     else if (IS("message")) {
         e->message = value;
     }
+    else if (IS("template")) {
+        e->template_name = value;
+    }
     else {
         *err = apr_psprintf(p, "unknown option \"%.*s\" (key, idps, "
-                            "domains, opens, closes, error, message)", (int)nlen,
+                            "domains, opens, closes, error, message, template)", (int)nlen,
                             opt);
         return APR_EINVAL;
     }
@@ -249,6 +255,92 @@ apr_status_t wcs_event_parse(wcs_event_t **pe, const char **err, int argc,
     }
     e->where = apr_pstrdup(p, where);
     *pe = e;
+    return APR_SUCCESS;
+}
+
+/* --- application URLs and templates ----------------------------------- */
+
+apr_status_t wcs_events_add_app_url(wcs_events_t *events, const char **err,
+                                    const char *url, const char *target,
+                                    apr_pool_t *p)
+{
+    const char *norm;
+
+    if (strpbrk(url, "\r\n\\")
+        || wcs_url_normalise(&norm, url, p) != APR_SUCCESS) {
+        *err = apr_psprintf(p, "\"%s\" is not an absolute http(s) URL", url);
+        return APR_EINVAL;
+    }
+    if (!wcs_url_target_valid(target, p)) {
+        *err = apr_psprintf(p, "target \"%s\" is neither a local path (/...) "
+                            "nor an absolute http(s) URL", target);
+        return APR_EINVAL;
+    }
+    if (apr_hash_get(events->app_urls, norm, APR_HASH_KEY_STRING)) {
+        *err = apr_psprintf(p, "%s is mapped twice (as %s)", url, norm);
+        return APR_EINVAL;
+    }
+    apr_hash_set(events->app_urls, norm, APR_HASH_KEY_STRING, target);
+    return APR_SUCCESS;
+}
+
+apr_status_t wcs_events_add_template_field(wcs_events_t *events,
+                                           const char **err,
+                                           const char *name, const char *saml,
+                                           const char *env, apr_pool_t *p)
+{
+    apr_array_header_t *map;
+    wcs_attr_map_t *m;
+
+    if (!*name || !*saml) {
+        *err = "a template field is: NAME ATTRIBUTE WEBCAST_VARIABLE";
+        return APR_EINVAL;
+    }
+    if (!wcs_env_name_valid(env) || wcs_env_reserved(env)) {
+        *err = apr_psprintf(p, "\"%s\" is not a variable name this module "
+                            "may set: it must be WEBCAST_ followed by A-Z, "
+                            "0-9 or _, and not one the module sets itself",
+                            env);
+        return APR_EINVAL;
+    }
+    map = apr_hash_get(events->templates, name, APR_HASH_KEY_STRING);
+    if (!map) {
+        map = apr_array_make(p, 4, sizeof(wcs_attr_map_t));
+        apr_hash_set(events->templates, name, APR_HASH_KEY_STRING, map);
+    }
+    m = apr_array_push(map);
+    m->saml_name = saml;
+    m->env_name = env;
+    return APR_SUCCESS;
+}
+
+const apr_array_header_t *wcs_events_template(const wcs_events_t *events,
+                                              const char *name)
+{
+    return events && name ? apr_hash_get(events->templates, name,
+                                         APR_HASH_KEY_STRING)
+                          : NULL;
+}
+
+apr_status_t wcs_events_check(const wcs_events_t *events, const char **err,
+                              apr_pool_t *p)
+{
+    apr_hash_index_t *hi;
+    const wcs_event_t *e;
+
+    if (!events) {
+        return APR_SUCCESS;
+    }
+    for (hi = apr_hash_first(p, events->by_id); hi; hi = apr_hash_next(hi)) {
+        e = apr_hash_this_val(hi);
+        if (e->template_name && !wcs_events_template(events,
+                                                     e->template_name)) {
+            *err = apr_psprintf(p, "%s: event %s names template \"%s\", "
+                                "which is not defined (" WCS_CMD_TEMPLATE
+                                ")", e->where, e->id, e->template_name);
+            return APR_EINVAL;
+        }
+    }
     return APR_SUCCESS;
 }
 
@@ -321,12 +413,38 @@ apr_status_t wcs_events_load_file(wcs_events_t *events, const char **err,
 
 /* --- routing and admission --------------------------------------------- */
 
-apr_status_t wcs_event_route(const wcs_event_t **pe, wcs_result_t *res,
-                             const wcs_events_t *events,
+/* Does rs begin as an http(s) URL does? */
+static int url_shaped(const char *rs)
+{
+    return rs && (!strncasecmp(rs, "http://", 7)
+                  || !strncasecmp(rs, "https://", 8));
+}
+
+apr_status_t wcs_event_route(const wcs_event_t **pe, const char **app_target,
+                             wcs_result_t *res, const wcs_events_t *events,
                              const char *default_rs, const char *rs,
                              const wcs_relay_t *relay, apr_pool_t *p)
 {
+    const char *norm;
+
     *pe = NULL;
+    *app_target = NULL;
+    if (events && apr_hash_count(events->app_urls) && url_shaped(rs)) {
+        /* Compared as URLs, never followed: only a target configured for
+         * it is. */
+        if (!strpbrk(rs, "\\") && wcs_url_normalise(&norm, rs, p)
+                                   == APR_SUCCESS) {
+            *app_target = apr_hash_get(events->app_urls, norm,
+                                       APR_HASH_KEY_STRING);
+        }
+        if (*app_target) {
+            return APR_SUCCESS;
+        }
+        return wcs_refuse(res, p, WCS_CODE_EVENT_UNKNOWN,
+                          "RelayState \"%s\" names no configured application "
+                          "URL (" WCS_CMD_RELAY_STATE_URL ")",
+                          apr_pescape_echo(p, rs, 0));
+    }
     if (!wcs_events_count(events)) {
         return APR_SUCCESS;      /* no events: the default target */
     }

@@ -35,11 +35,18 @@ typedef struct wcs_event_t {
     apr_time_t opens, closes;    /* 0: no bound */
     const char *error_url;       /* its invalid-request page, or NULL */
     const char *message;         /* for 3c on the built-in page, or NULL */
+    const char *template_name;   /* its registration template, or NULL */
     const char *where;           /* "file:line" or the directive's place */
 } wcs_event_t;
 
 typedef struct wcs_events_t {
     apr_hash_t *by_id;           /* id -> wcs_event_t * */
+    /* RelayStates that name an application by URL (Entra's gallery
+     * apps): normalised URL -> target. */
+    apr_hash_t *app_urls;
+    /* Registration templates: name -> apr_array_header_t * of
+     * wcs_attr_map_t (wcs_identity.h). */
+    apr_hash_t *templates;
 } wcs_events_t;
 
 /* What a RelayState says. */
@@ -67,8 +74,8 @@ wcs_events_t *wcs_events_make(apr_pool_t *p);
 /* Parse one event from its words: ID KEY TARGET [option ...], KEY being
  * hex or "-" for none, options key=optional, idps=ID[,ID...],
  * domains=D[,D...], opens=TIME, closes=TIME (xs:dateTime, e.g.
- * 2026-12-01T18:00:00Z), error=URL and message=TEXT (quoted when it
- * has spaces).  where names it in messages.  On
+ * 2026-12-01T18:00:00Z), error=URL, message=TEXT (quoted when it has
+ * spaces) and template=NAME.  where names it in messages.  On
  * failure APR_EINVAL and *err (from p) says why, without where. */
 apr_status_t wcs_event_parse(wcs_event_t **pe, const char **err, int argc,
                              const char *const *argv, const char *where,
@@ -86,6 +93,31 @@ apr_status_t wcs_events_add(wcs_events_t *events, wcs_event_t *e,
 apr_status_t wcs_events_load_file(wcs_events_t *events, const char **err,
                                   const char *path, apr_pool_t *p);
 
+/* Let RelayState url (an absolute http(s) URL, compared after RFC 3986
+ * normalisation) land on target.  APR_EINVAL (*err says why) for a URL
+ * that is none, a target that is neither a local path nor a URL, or a
+ * URL mapped twice. */
+apr_status_t wcs_events_add_app_url(wcs_events_t *events, const char **err,
+                                    const char *url, const char *target,
+                                    apr_pool_t *p);
+
+/* Add to registration template name the mapping of SAML attribute saml
+ * to variable env (a WEBCAST_* name the module does not set itself).
+ * APR_EINVAL (*err says why) otherwise. */
+apr_status_t wcs_events_add_template_field(wcs_events_t *events,
+                                           const char **err,
+                                           const char *name, const char *saml,
+                                           const char *env, apr_pool_t *p);
+
+/* The mappings (of wcs_attr_map_t) of template name, or NULL. */
+const apr_array_header_t *wcs_events_template(const wcs_events_t *events,
+                                              const char *name);
+
+/* Does every event's template= name a template?  APR_EINVAL and *err
+ * (naming the event's place) otherwise. */
+apr_status_t wcs_events_check(const wcs_events_t *events, const char **err,
+                              apr_pool_t *p);
+
 /* The event id (canonical decimal), or NULL. */
 const wcs_event_t *wcs_events_find(const wcs_events_t *events,
                                    const char *id);
@@ -93,13 +125,15 @@ const wcs_event_t *wcs_events_find(const wcs_events_t *events,
 /* How many events. */
 unsigned int wcs_events_count(const wcs_events_t *events);
 
-/* The event that RelayState relay routes to when events are configured
- * (events not NULL and not empty): refuses 1a for none, 3a for an ID that
- * is not a number, 3b for an unknown event.  *pe is NULL with APR_SUCCESS
- * when the deployment has no events, or relay is default_rs (the default
- * RelayState, NULL for none): the default target applies. */
-apr_status_t wcs_event_route(const wcs_event_t **pe, wcs_result_t *res,
-                             const wcs_events_t *events,
+/* Where RelayState rs (relay, as wcs_relay_parse read it) leads.  Where
+ * application URLs are configured, an http(s) URL leads to the target of
+ * the one it equals (*app_target), or is refused with 3b.  Where events
+ * are configured, *pe is the event: refuses 1a for no RelayState, 3a for
+ * an ID that is not a number, 3b for an unknown event.  Both NULL with
+ * APR_SUCCESS when neither applies (no events, or rs is default_rs, the
+ * default RelayState): the default target. */
+apr_status_t wcs_event_route(const wcs_event_t **pe, const char **app_target,
+                             wcs_result_t *res, const wcs_events_t *events,
                              const char *default_rs, const char *rs,
                              const wcs_relay_t *relay, apr_pool_t *p);
 

@@ -30,6 +30,8 @@
 #define WCS_CMD_EVENT             "WebcastSAMLEvent"
 #define WCS_CMD_EVENT_MAP         "WebcastSAMLEventMap"
 #define WCS_CMD_DEFAULT_RELAY_STATE "WebcastSAMLDefaultRelayState"
+#define WCS_CMD_RELAY_STATE_URL   "WebcastSAMLRelayStateURL"
+#define WCS_CMD_TEMPLATE          "WebcastSAMLTemplate"
 /* Server config only: one store for the whole httpd. */
 #define WCS_CMD_SESSION_CACHE     "WebcastSAMLSessionCache"
 #define WCS_CMD_SESSION_KEY_FILE  "WebcastSAMLSessionKeyFile"

@@ -47,7 +47,7 @@ static apr_status_t check_name(const char **err, const wcs_sp_desc_t *desc,
     return APR_EINVAL;
 }
 
-/* An event's idps= must name IdPs of its SP. */
+/* An event's idps= must name IdPs of its SP, its template= a template. */
 static apr_status_t check_event_idps(const char **err,
                                      const wcs_sp_desc_t *desc, apr_pool_t *p)
 {
@@ -57,6 +57,9 @@ static apr_status_t check_event_idps(const char **err,
 
     if (!desc->events) {
         return APR_SUCCESS;
+    }
+    if (wcs_events_check(desc->events, err, p) != APR_SUCCESS) {
+        return APR_EINVAL;
     }
     for (hi = apr_hash_first(p, desc->events->by_id); hi;
          hi = apr_hash_next(hi)) {

@@ -126,6 +126,19 @@ my @bad = (
     ['event naming an IdP the vhost does not trust',
      "$SP$IDP WebcastSAMLEvent 1 - /x/ idps=https://nobody.example.test/\n",
      qr/WCS01003: .*:\d+: event 1 names IdP https:\/\/nobody\.example\.test\/, which is not a configured IdP/],
+    ['application URL that is not a URL',
+     "$SP$IDP WebcastSAMLRelayStateURL global.gotomeeting.com /meeting/\n",
+     qr/WebcastSAMLRelayStateURL: "global\.gotomeeting\.com" is not an absolute http\(s\) URL/],
+    ['application URL mapped twice',
+     "$SP$IDP WebcastSAMLRelayStateURL https://global.gotomeeting.com /a/\n"
+     . "WebcastSAMLRelayStateURL HTTPS://GLOBAL.GOTOMEETING.COM/ /b/\n",
+     qr/WebcastSAMLRelayStateURL: HTTPS:\/\/GLOBAL\.GOTOMEETING\.COM\/ is mapped twice/],
+    ['template field setting a reserved variable',
+     "$SP$IDP WebcastSAMLTemplate reg mail WEBCAST_EMAIL\n",
+     qr/WebcastSAMLTemplate: "WEBCAST_EMAIL" is not a variable name this module may set/],
+    ['event naming an undefined template',
+     "$SP$IDP WebcastSAMLEvent 1 - /x/ template=nope\n",
+     qr/WCS01003: .*:\d+: event 1 names template "nope", which is not defined \(WebcastSAMLTemplate\)/],
     ['broken event map',
      "$SP$IDP WebcastSAMLEventMap \"$badmap\"\n",
      qr/WebcastSAMLEventMap: \Q$badmap\E:2: event 7: key "xyz" is not 4 to 64 hex digits.*;\Q$badmap\E:4: event 8 is defined twice \(first at \Q$badmap\E:3\)/],
@@ -207,6 +220,9 @@ WebcastSAMLDefaultTarget /webcast/
 WebcastSAMLEvent 1234567 ab177c1f4e /webcast/1234567/ "message=Staff only" closes=2030-01-01T00:00:00Z
 WebcastSAMLEventMap "$goodmap"
 WebcastSAMLDefaultRelayState admin
+WebcastSAMLTemplate reg department WEBCAST_DEPARTMENT
+WebcastSAMLEvent 2 - /webcast/2/ template=reg
+WebcastSAMLRelayStateURL https://global.gotomeeting.com /webcast/meeting/
 <Location /webcast/1234567>
     AuthType WebcastSAML
     Require webcast-event 1234567 9

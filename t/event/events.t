@@ -22,13 +22,26 @@ sub post { my ($rs, %o) = @_; post_acs($M, mkresponse(%ev, %o), relay_state => $
 # name, RelayState, code, reason pattern, mkresponse options
 my @refused = (
     ['no RelayState', undef, '1a',
-     qr/^the POST carries no RelayState, so no event ID \(10007 events are configured, and the default RelayState was not sent\)$/],
+     qr/^the POST carries no RelayState, so no event ID \(10008 events are configured, and the default RelayState was not sent\)$/],
     ['empty RelayState', '', '1a', qr/no RelayState/],
     ['event ID not a number', 'webcast-ab177c1f4e', '3a',
      qr/^the event ID of RelayState "webcast-ab177c1f4e" is not a number/],
     ['CR/LF in the event ID', "1234567\r\nSet-Cookie: x=1", '3a',
      qr/^the event ID of RelayState "1234567\\\\r\\\\nSet-Cookie: x=1" is not a number/],
-    ['an application URL', 'https://global.gotomeeting.com', '3a',
+    ['an application URL not configured',
+     'https://global.gotomeeting.com.evil.example', '3b',
+     qr/^RelayState "https:\/\/global\.gotomeeting\.com\.evil\.example" names no configured application URL \(WebcastSAMLRelayStateURL\)$/],
+    ['an application URL with a trailing dot', 'https://global.gotomeeting.com.',
+     '3b', qr/names no configured application URL/],
+    ['an application URL with a path added',
+     'https://global.gotomeeting.com/join', '3b',
+     qr/names no configured application URL/],
+    ['an application URL over http', 'http://global.gotomeeting.com', '3b',
+     qr/names no configured application URL/],
+    ['an application URL with a backslash',
+     'https://global.gotomeeting.com\\@evil.example', '3b',
+     qr/names no configured application URL/],
+    ['a scheme-relative URL', '//global.gotomeeting.com', '3a',
      qr/is not a number/],
     ['19 digits', '1234567890123456789', '3a', qr/is not a number/],
     ['unknown event', '7654321-ab177c1f4e', '3b',
@@ -74,10 +87,14 @@ my @accepted = (
     ['an event of the 10,000 in the map', '1009999-' . sprintf('%08x', 9999 * 7919),
      '/webcast/map/9999/app', '1009999'],
     ['the default RelayState', 'admin-console', '/webcast/admin/app', undef],
+    ['an application URL', 'https://global.gotomeeting.com',
+     '/webcast/meeting/app', undef],
+    ['an application URL in upper case, with its port',
+     'HTTPS://GLOBAL.GoToMeeting.com:443/', '/webcast/meeting/app', undef],
 );
 
 plan tests => @refused * REFUSAL_TESTS + @accepted * (LOGIN_TESTS + 2)
-    + 2 + 4 + 3 + 8 + 3;
+    + 2 + 4 + 3 + 8 + 3 + 2 + 6;
 
 for my $c (@refused) {
     my ($name, $rs, $code, $re, $opts) = @$c;
@@ -175,4 +192,34 @@ for my $c (@accepted) {
     is($res->code, 401, "bob (other.example) cannot open event 2000");
     ($res) = app_get($M, '/webcast/either/app', $CN, $bid);
     is($res->code, 401, '... nor a location of 2000 and the closed 4000');
+}
+
+# An application URL whose target is another site: exactly that target.
+{
+    my $res = post('https://global.gotowebinar.com');
+    is($res->code, 303, 'the webinar application URL: 303');
+    is($res->header('Location'), 'https://webinar.example.test/',
+       '... to its configured target');
+}
+
+# A registration template: event 7000's attendees bring its fields to the
+# application; another event's do not.
+{
+    my @attrs = (attr => ['department=Sales',
+                          'http://schemas.example.test/claims/company=Example Ltd']);
+    my $res = post('7000', @attrs);
+    is($res->code, 303, 'event 7000 (template reg): 303');
+    my ($id) = ($res->header('Set-Cookie') // '') =~ /^\Q$CN\E=([0-9a-f]+);/;
+    my (undef, $env) = app_get($M, '/webcast/7000/app', $CN, $id);
+    is($env->{WEBCAST_DEPARTMENT}, 'Sales', '... WEBCAST_DEPARTMENT from its template');
+    is($env->{WEBCAST_COMPANY}, 'Example Ltd', '... WEBCAST_COMPANY from its template');
+    $res = post('2000', @attrs);
+    ($id) = ($res->header('Set-Cookie') // '') =~ /^\Q$CN\E=([0-9a-f]+);/;
+    (undef, $env) = app_get($M, '/webcast/2000/app', $CN, $id);
+    is($res->code, 303, 'event 2000 (no template) with the same attributes: 303');
+    # (WEBCAST_DEPARTMENT is mapped for the whole server, by the main
+    # server's WebcastSAMLAttribute.)
+    ok(!exists $env->{WEBCAST_COMPANY},
+       '... and not the field only the template maps');
+    is($env->{WEBCAST_EVENT_ID}, '2000', '... WEBCAST_EVENT_ID 2000');
 }

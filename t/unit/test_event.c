@@ -279,11 +279,125 @@ static apr_status_t route(const wcs_event_t **e, wcs_result_t *res,
 {
     wcs_relay_t relay;
 
+    const char *app = NULL;
+
     res->code = WCS_CODE_NONE;
     res->reason = NULL;
     wcs_relay_parse(&relay, rs, wcs_test_pool);
-    return wcs_event_route(e, res, events, def, rs, &relay, wcs_test_pool);
+    return wcs_event_route(e, &app, res, events, def, rs, &relay,
+                           wcs_test_pool);
 }
+
+/* The application target RelayState rs leads to, or NULL (refused:
+ * res says why). */
+static const char *app_route(wcs_result_t *res, const wcs_events_t *events,
+                             const char *rs)
+{
+    wcs_relay_t relay;
+    const wcs_event_t *e = NULL;
+    const char *app = NULL;
+
+    res->code = WCS_CODE_NONE;
+    res->reason = NULL;
+    wcs_relay_parse(&relay, rs, wcs_test_pool);
+    if (wcs_event_route(&e, &app, res, events, NULL, rs, &relay,
+                        wcs_test_pool) != APR_SUCCESS) {
+        ck_assert_int_eq(res->code, WCS_CODE_EVENT_UNKNOWN);
+        return NULL;
+    }
+    ck_assert_ptr_null(e);
+    return app;
+}
+
+#define GTM "https://global.gotomeeting.com"
+
+START_TEST(event_app_urls)
+{
+    wcs_events_t *events = wcs_events_make(wcs_test_pool);
+    wcs_result_t res;
+    const char *err = NULL;
+    const wcs_event_t *e;
+
+    ck_assert_int_eq(wcs_events_add_app_url(events, &err, GTM, "/meeting/",
+                                            wcs_test_pool), APR_SUCCESS);
+    ck_assert_int_eq(wcs_events_add_app_url(events, &err,
+                                            "https://global.gotowebinar.com",
+                                            "https://webinar.example.test/",
+                                            wcs_test_pool), APR_SUCCESS);
+    ck_assert_int_eq(wcs_events_add_app_url(events, &err, GTM "/",
+                                            "/again/", wcs_test_pool),
+                     APR_EINVAL);
+    ck_assert_ptr_nonnull(strstr(err, "mapped twice"));
+    ck_assert_int_eq(wcs_events_add_app_url(events, &err, "global.x.com",
+                                            "/x/", wcs_test_pool),
+                     APR_EINVAL);
+    ck_assert_int_eq(wcs_events_add_app_url(events, &err, GTM ".",
+                                            "//evil/", wcs_test_pool),
+                     APR_EINVAL);
+    ck_assert_ptr_nonnull(strstr(err, "neither a local path"));
+
+    ck_assert_str_eq(app_route(&res, events, GTM), "/meeting/");
+    ck_assert_str_eq(app_route(&res, events, GTM "/"), "/meeting/");
+    ck_assert_str_eq(app_route(&res, events, "HTTPS://Global.GoToMeeting.COM:443"),
+                     "/meeting/");
+    ck_assert_str_eq(app_route(&res, events, "https://global.gotowebinar.com"),
+                     "https://webinar.example.test/");
+    ck_assert_ptr_null(app_route(&res, events, GTM ".evil.example"));
+    ck_assert_ptr_nonnull(strstr(res.reason, "names no configured "
+                                 "application URL"));
+    ck_assert_ptr_null(app_route(&res, events, GTM "."));
+    ck_assert_ptr_null(app_route(&res, events, GTM "/x"));
+    ck_assert_ptr_null(app_route(&res, events, GTM "?next=//evil"));
+    ck_assert_ptr_null(app_route(&res, events, "http://global.gotomeeting.com"));
+    ck_assert_ptr_null(app_route(&res, events, "https://global.gotomeeting.com\\@evil"));
+    ck_assert_ptr_null(app_route(&res, events, "https://evil.example/" GTM));
+    ck_assert_ptr_null(app_route(&res, events, "https://global.gotomeeting.com\r\nX: y"));
+    ck_assert_ptr_null(strpbrk(res.reason, "\r\n"));
+    /* Without events, anything else lands on the default target. */
+    ck_assert_int_eq(route(&e, &res, events, NULL, "1234567"), APR_SUCCESS);
+    ck_assert_ptr_null(e);
+    ck_assert_int_eq(route(&e, &res, events, NULL, NULL), APR_SUCCESS);
+}
+END_TEST
+
+START_TEST(event_templates)
+{
+    wcs_events_t *events = wcs_events_make(wcs_test_pool);
+    const apr_array_header_t *t;
+    const char *err = NULL;
+    wcs_event_t *e;
+
+    ck_assert_int_eq(wcs_events_add_template_field(events, &err, "reg",
+        "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/department",
+        "WEBCAST_DEPARTMENT", wcs_test_pool), APR_SUCCESS);
+    ck_assert_int_eq(wcs_events_add_template_field(events, &err, "reg",
+        "company", "WEBCAST_COMPANY", wcs_test_pool), APR_SUCCESS);
+    ck_assert_int_eq(wcs_events_add_template_field(events, &err, "reg",
+        "mail", "WEBCAST_EMAIL", wcs_test_pool), APR_EINVAL);
+    ck_assert_ptr_nonnull(strstr(err, "not a variable name"));
+    ck_assert_int_eq(wcs_events_add_template_field(events, &err, "reg",
+        "x", "WEBCAST_EVENT_ID", wcs_test_pool), APR_EINVAL);
+    ck_assert_int_eq(wcs_events_add_template_field(events, &err, "reg",
+        "x", "HOME", wcs_test_pool), APR_EINVAL);
+    t = wcs_events_template(events, "reg");
+    ck_assert_ptr_nonnull(t);
+    ck_assert_int_eq(t->nelts, 2);
+    ck_assert_ptr_null(wcs_events_template(events, "other"));
+
+    e = event_of("1 - /x template=reg");
+    ck_assert_str_eq(e->template_name, "reg");
+    ck_assert_int_eq(wcs_events_add(events, e, &err, wcs_test_pool),
+                     APR_SUCCESS);
+    ck_assert_int_eq(wcs_events_check(events, &err, wcs_test_pool),
+                     APR_SUCCESS);
+    ck_assert_int_eq(wcs_events_add(events, event_of("2 - /y template=nope"),
+                                    &err, wcs_test_pool), APR_SUCCESS);
+    ck_assert_int_eq(wcs_events_check(events, &err, wcs_test_pool),
+                     APR_EINVAL);
+    ck_assert_ptr_nonnull(strstr(err, "test:1: event 2 names template "
+                                 "\"nope\", which is not defined"));
+}
+END_TEST
 
 START_TEST(event_routing)
 {
@@ -431,6 +545,8 @@ Suite *wcs_suite_event(void)
     tcase_add_test(tc, event_map_many);
     tcase_add_test(tc, event_routing);
     tcase_add_test(tc, event_admission);
+    tcase_add_test(tc, event_app_urls);
+    tcase_add_test(tc, event_templates);
     suite_add_tcase(s, tc);
     return s;
 }
