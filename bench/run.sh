@@ -31,8 +31,14 @@
 # -r ROUNDS measures our server and both floors ROUNDS times, each round
 # on responses of its own, and takes the median of each figure: a shared
 # machine's speed drifts by 10% and more from one minute to the next.
+# -e EVENTS also starts two servers like ours with event maps of 10 and of
+# EVENTS events, times their start-up (configtest, which reads the map)
+# and signs in the both-signed responses of each round to each, every one
+# to an event of its map (RelayState ID-KEY): a lookup must cost the same
+# for ten events or a hundred thousand.
 # Usage: bench/run.sh [-n RESPONSES] [-d SECONDS] [-b BURST] [-m LOGINS]
 #                     [-s "mellon shib"] [-p SP_RESPONSES] [-r ROUNDS]
+#                     [-e EVENTS]
 set -eu
 cd "$(dirname "$0")/.."
 n=3000
@@ -42,7 +48,8 @@ mem=0
 sps="mellon shib"
 sp_n=500
 rounds=1
-while getopts "n:d:b:m:s:p:r:" opt; do
+events=0
+while getopts "n:d:b:m:s:p:r:e:" opt; do
     case $opt in
         n) n=$OPTARG ;;
         d) secs=$OPTARG ;;
@@ -51,9 +58,10 @@ while getopts "n:d:b:m:s:p:r:" opt; do
         s) sps=$OPTARG ;;
         p) sp_n=$OPTARG ;;
         r) rounds=$OPTARG ;;
+        e) events=$OPTARG ;;
         *) echo "usage: $0 [-n RESPONSES] [-d SECONDS] [-b BURST]" \
                 "[-m LOGINS] [-s \"mellon shib\"] [-p SP_RESPONSES]" \
-                "[-r ROUNDS]" >&2
+                "[-r ROUNDS] [-e EVENTS]" >&2
            exit 2 ;;
     esac
 done
@@ -227,6 +235,17 @@ make_bodies() { # responses relaystate > bodies
         print "SAMLResponse=$_&RelayState=$rs\n"' "$2" "$1"
 }
 
+# Form bodies whose RelayState is an event of a map of COUNT events (IDs
+# 1000001 on, event N's key the 8 hex digits of N * 7919), spread over all
+# of them.
+make_event_bodies() { # responses count > bodies
+    perl -ne 'BEGIN { $c = shift @ARGV; srand(42) } chomp; next unless length;
+        s/([^A-Za-z0-9_.~-])/sprintf("%%%02X", ord $1)/ge;
+        $i = 1 + int(rand($c));
+        printf "SAMLResponse=%s&RelayState=%d-%08x\n", $_, 1000000 + $i,
+            ($i * 7919) % 4294967296' "$2" "$1"
+}
+
 # --- the measurements -----------------------------------------------------
 
 # With WCS_BENCH_PERF=DIR, each phase of our server is also recorded with
@@ -236,6 +255,7 @@ perf_begin() { # key name
     perf_pid=
     [ -n "${WCS_BENCH_PERF:-}" ] && [ "$2" = wcs ] || return 0
     mkdir -p "$WCS_BENCH_PERF"
+    # shellcheck disable=SC2086 # the options are words: split them
     perf record -q ${WCS_BENCH_PERF_ARGS:--g} -o "$WCS_BENCH_PERF/$1.data" \
         -p "$(child_pids wcs | tr '\n' ',' | sed 's/,$//')" \
         >/dev/null 2>&1 &
@@ -249,7 +269,7 @@ perf_end() {
     perf_pid=
 }
 
-declare -A cpu rate
+declare -A cpu rate startup
 report() { # key label requests ticks seconds
     cpu[$1]=$(awk -v t="$4" -v k="$tck" -v n="$3" \
         'BEGIN { printf "%.4f", (n ? t / k * 1000 / n : 0) }')
@@ -387,6 +407,32 @@ fi)
 ${WCS_BENCH_CONF:-}
 CONF
 } > "$work/wcs.conf"
+# The event servers: ours, with an event map, and the ACS URL of ours so
+# that the same responses serve all three.
+if [ "$events" -gt 0 ]; then
+    for ev in 10 "$events"; do
+        awk -v n="$ev" 'BEGIN { for (i = 1; i <= n; i++)
+            printf "%d %08x /prot/index.html\n", 1000000 + i,
+                (i * 7919) % 4294967296 }' > "$work/events$ev.map"
+        port=$(free_port)
+        {
+            base_conf "ev$ev" "$port"
+            cat <<CONF
+LoadModule socache_shmcb_module $lib/mod_socache_shmcb.so
+LoadModule webcast_saml_module $work/mod_webcast_saml.so
+WebcastSAMLSPEntityID https://bench.example.test/
+WebcastSAMLACSURL $wcs_acs
+WebcastSAMLIdP https://idp.example.test/ $work/keys/idp.pem
+WebcastSAMLEventMap $work/events$ev.map
+<Location /prot>
+    AuthType WebcastSAML
+    Require valid-user
+</Location>
+${WCS_BENCH_CONF:-}
+CONF
+        } > "$work/ev$ev.conf"
+    done
+fi
 chmod -R a+rX "$work"
 
 echo "bench: making $n both-signed and $n assertion-signed responses" \
@@ -408,6 +454,21 @@ for f in "$work"/both*.txt "$work"/assertion*.txt "$work"/first.txt \
     [ -f "$f" ] && make_bodies "$f" 1234567-ab177c1f4e > "${f%.txt}.bodies"
 done
 
+if [ "$events" -gt 0 ]; then
+    for ev in 10 "$events"; do
+        for f in "$work"/both*.txt; do
+            k=${f##*/both}; k=${k%.txt}
+            make_event_bodies "$f" "$ev" > "$work/ev$ev-$k.bodies"
+        done
+        # Start-up: configtest reads the configuration and the map, as a
+        # start or a graceful restart does.
+        t0=$(date +%s%N)
+        "$httpd" -t -f "$work/ev$ev.conf" 2>/dev/null
+        t1=$(date +%s%N)
+        startup[$ev]=$(( (t1 - t0) / 1000000 ))
+        start_server "ev$ev"
+    done
+fi
 start_server wcs
 first_cookie=$(curl -s -o /dev/null -D - "$wcs_acs" \
     --data "$(cat "$work/first.bodies")" \
@@ -478,13 +539,21 @@ for k in $(seq "$rounds"); do
         wcs "$work/both$k.bodies" 303 wcs_floor /floor-post 2 2
     acs_run post_asrt "POST of an assertion-signed one, read, 303 (no SAML)" \
         wcs "$work/assertion$k.bodies" 303 wcs_floor /floor-post 2 2
+    if [ "$events" -gt 0 ]; then
+        acs_run ev_small "ACS, both signed, to one of 10 events" ev10 \
+            "$work/ev10-$k.bodies" 303 webcast_saml_session /saml/acs 2 2
+        acs_run ev_large "ACS, both signed, to one of $events events" \
+            "ev$events" "$work/ev$events-$k.bodies" 303 webcast_saml_session \
+            /saml/acs 2 2
+    fi
     keep_round "$k"
 done
 if [ "$rounds" -gt 1 ]; then
     median_of_rounds
     echo "== the median of the $rounds rounds (server CPU per request)"
     for key in static prot anon both asrt replay floor_both floor_asrt \
-               hfloor_both hfloor_asrt post_both post_asrt; do
+               hfloor_both hfloor_asrt post_both post_asrt \
+               $(if [ "$events" -gt 0 ]; then echo ev_small ev_large; fi); do
         printf '  %-14s %.4f ms  %.0f/s\n' "$key" "${cpu[$key]}" \
             "${rate[$key]}"
     done
@@ -597,5 +666,11 @@ ratio "protected page rate / static page rate" "${rate[prot]}" \
 ratio "protected page / static page" "${cpu[prot]}" "$static" "for reading"
 ratio "anonymous protected page / static page" "${cpu[anon]}" "$static" \
     "target <= 2"
+if [ "$events" -gt 0 ]; then
+    echo "== start-up (apachectl configtest): ${startup[10]} ms with 10" \
+        "events, ${startup[$events]} ms with $events"
+    ratio "ACS with $events events / with 10 events" "${cpu[ev_large]}" \
+        "${cpu[ev_small]}" "target <= 1.05"
+fi
 ratio "replay refused / static page" "${cpu[replay]}" "$static" \
     "for reading"
