@@ -172,9 +172,25 @@ $err<form method="post" action="/demo-idp/">
 <label>Last name (attribute <code>sn</code>)<br>
 <input type="text" name="last" value="${\ esc($v->{last})}"
  maxlength="64"></label>
-<label>RelayState (event ID and key; carried, not used yet)<br>
+<label>RelayState (the webcast event: ID-KEY)<br>
 <input type="text" name="relaystate" value="${\ esc($v->{relaystate})}"
- maxlength="80" pattern="[A-Za-z0-9._~-]*"></label>
+ maxlength="80" pattern="[A-Za-z0-9._~-]*" list="events"></label>
+<datalist id="events">
+<option value="1234567-ab177c1f4e">event 1234567 with its key</option>
+<option value="7654321">event 7654321 (no key; example.test only)</option>
+<option value="admin">admin console: the default target</option>
+<option value="1234567">event 1234567 without its key (3c)</option>
+<option value="1234567-0000000000">a wrong key (3c)</option>
+<option value="4242">an event that does not exist (3b)</option>
+<option value="webcast">not an event ID (3a)</option>
+<option value="">no RelayState (1a)</option>
+</datalist>
+<p>Events: <code>1234567-ab177c1f4e</code> (its key enforced) and
+<code>7654321</code> (no key, <code>example.test</code> addresses only);
+<code>admin</code> lands on the default target.  Anything else is refused
+with its code: none <strong>1a</strong>, not a number <strong>3a</strong>,
+unknown <strong>3b</strong>, a wrong or missing key or another domain
+<strong>3c</strong>.</p>
 <label>Response<br>
 <select name="scenario">
 $options
