@@ -147,8 +147,11 @@ static void wcs_register_hooks(apr_pool_t *p)
      * where mod_proxy (APR_HOOK_FIRST) or another handler is configured
      * for the location. */
     ap_hook_handler(wcs_acs_handler, NULL, NULL, APR_HOOK_REALLY_FIRST);
-    /* Require webcast-event ID ...: a session scoped to events. */
+    /* Require webcast-event ID ...: a session scoped to events; its
+     * refusal is logged only if httpd answers with it. */
     wcs_event_register(p);
+    ap_hook_insert_error_filter(wcs_error_log_denial, NULL, NULL,
+                                APR_HOOK_MIDDLE);
 }
 
 AP_DECLARE_MODULE(webcast_saml) = {

@@ -106,14 +106,43 @@ int wcs_error_refuse(request_rec *r, wcs_code_t code, const char *reason)
     return wcs_error_refuse_event(r, code, reason, NULL);
 }
 
+/* A provider's refusal, logged only if httpd answers with it. */
+typedef struct wcs_denial_t {
+    wcs_code_t code;
+    const char *reason;
+} wcs_denial_t;
+
 void wcs_error_deny(request_rec *r, wcs_code_t code, const char *reason,
                     const wcs_event_t *event)
 {
-    note_refusal(r, code, reason);
+    wcs_denial_t *d = apr_palloc(r->pool, sizeof(*d));
+
+    /* Another Require of a <RequireAny> may still let the request in:
+     * the line is written when httpd answers 401 (wcs_error_log_denial). */
+    d->code = code;
+    d->reason = reason;
+    wcs_req(r)->denial = d;
     /* httpd answers a denied user 401 and takes no URL for it: the page,
      * with the event's own message. */
     ap_custom_response(r, HTTP_UNAUTHORIZED,
                        error_page(r, code, event ? event->message : NULL));
+}
+
+void wcs_error_log_denial(request_rec *r)
+{
+    request_rec *q = r;
+    wcs_denial_t *d;
+
+    /* The error response may be an internal redirect's (ErrorDocument). */
+    while (q->prev) {
+        q = q->prev;
+    }
+    d = wcs_req(q)->denial;
+    if (!d || r->status != HTTP_UNAUTHORIZED) {
+        return;
+    }
+    wcs_req(q)->denial = NULL;   /* once */
+    note_refusal(r, d->code, d->reason);
 }
 
 int wcs_error_not_signed_in(request_rec *r)

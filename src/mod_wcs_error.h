@@ -22,11 +22,16 @@ int wcs_error_refuse(request_rec *r, wcs_code_t code, const char *reason);
 int wcs_error_refuse_event(request_rec *r, wcs_code_t code,
                            const char *reason, const wcs_event_t *event);
 
-/* Log a refusal of an authz provider once (WCS02001) and make the 401
- * that httpd sends for it the invalid-request page with code (the event's
- * message, when it has one). */
+/* Make the 401 that httpd sends for a refusal of an authz provider the
+ * invalid-request page with code (the event's message, when it has one),
+ * and keep reason for wcs_error_log_denial: another Require may still
+ * admit the request. */
 void wcs_error_deny(request_rec *r, wcs_code_t code, const char *reason,
                     const wcs_event_t *event);
+
+/* insert_error_filter: when httpd answers r with 401 after
+ * wcs_error_deny, log the refusal once (WCS02001) with the page's ref. */
+void wcs_error_log_denial(request_rec *r);
 
 /* Answer r, which carries no valid session, with 401: the admin's
  * ErrorDocument 401 where there is one, else a short page. */

@@ -18,6 +18,9 @@ typedef struct wcs_req_t {
     /* The session check_authn found for the request (authz providers read
      * it), or NULL. */
     struct wcs_session_t *session;
+    /* An authz provider's refusal, logged if httpd answers 401 with it
+     * (mod_wcs_error.c), or NULL. */
+    struct wcs_denial_t *denial;
 } wcs_req_t;
 
 /* The context of r, made on first use: a sub-request or internal

@@ -94,7 +94,7 @@ my @accepted = (
 );
 
 plan tests => @refused * REFUSAL_TESTS + @accepted * (LOGIN_TESTS + 2)
-    + 2 + 4 + 3 + 8 + 3 + 2 + 6;
+    + 2 + 4 + 3 + 8 + 5 + 2 + 6;
 
 for my $c (@refused) {
     my ($name, $rs, $code, $re, $opts) = @$c;
@@ -192,6 +192,12 @@ for my $c (@accepted) {
     is($res->code, 401, "bob (other.example) cannot open event 2000");
     ($res) = app_get($M, '/webcast/either/app', $CN, $bid);
     is($res->code, 401, '... nor a location of 2000 and the closed 4000');
+    # Where another Require admits him, the event's refusal is no refusal:
+    # no log line.
+    my $off = log_offset();
+    ($res) = app_get($M, '/webcast/any/app', $CN, $bid);
+    is($res->code, 200, 'RequireAny: event 2000 refuses bob, "Require user" admits him');
+    unlike(log_since($off), qr/WCS02001/, '... and no refusal is logged');
 }
 
 # An application URL whose target is another site: exactly that target.
