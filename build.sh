@@ -11,10 +11,11 @@ cd "$(dirname "$0")"
 
 BUILD_DEPS="build-essential autoconf automake libtool pkg-config openssl
   apache2-bin apache2-dev libapr1-dev libaprutil1-dev libxml2-dev
-  libxmlsec1-dev libxmlsec1-openssl libssl-dev"
+  libxmlsec1-dev libxmlsec1-openssl libssl-dev libaprutil1-dbd-sqlite3"
 # apache2-bin, not apache2: the tests and the demo start their own httpd;
 # no system service is installed or started on port 80.
-TEST_DEPS="check perl libapache2-mod-perl2 libwww-perl memcached"
+# sqlite3: the tests load accounts into the user directory's files.
+TEST_DEPS="check perl libapache2-mod-perl2 libwww-perl memcached sqlite3"
 
 usage() {
     echo "usage: $0 demo|test" >&2

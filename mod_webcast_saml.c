@@ -14,6 +14,7 @@
 #include "mod_wcs_acs.h"
 #include "mod_wcs_auth.h"
 #include "mod_wcs_config.h"
+#include "mod_wcs_directory.h"
 #include "mod_wcs_error.h"
 #include "mod_wcs_event.h"
 #include "mod_wcs_idp.h"
@@ -88,6 +89,15 @@ static const command_rec wcs_cmds[] = {
     AP_INIT_TAKE1(WCS_CMD_DEFAULT_RELAY_STATE, wcs_set_default_relay_state,
                   NULL, RSRC_CONF, "The RelayState that lands on "
                   WCS_CMD_DEFAULT_TARGET " where events are configured"),
+    AP_INIT_TAKE12(WCS_CMD_DIRECTORY, wcs_set_directory, NULL, RSRC_CONF,
+                   "The user directory: sqlite3:/path/to/file.db or dbd "
+                   "(mod_dbd), and schema=create; or off"),
+    AP_INIT_FLAG(WCS_CMD_PROVISION, wcs_set_provision, NULL, RSRC_CONF,
+                 "Create attendee accounts just in time (default On)"),
+    AP_INIT_TAKE1(WCS_CMD_LICENSE, wcs_set_license, NULL, RSRC_CONF,
+                  "The licence accounts must be under (default any)"),
+    AP_INIT_FLAG(WCS_CMD_GUESTS, wcs_set_guests, NULL, RSRC_CONF,
+                 "Admit guest accounts (default On)"),
     AP_INIT_TAKE1(WCS_CMD_SESSION_CACHE, wcs_set_session_cache, NULL,
                   RSRC_CONF, "socache provider:args for sessions (default "
                   "shmcb)"),
@@ -133,6 +143,8 @@ static void wcs_register_hooks(apr_pool_t *p)
      * modules' post_config has registered them. */
     ap_hook_post_config(wcs_post_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_child_init(wcs_store_child_init, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_child_init(wcs_directory_child_init, NULL, NULL,
+                       APR_HOOK_MIDDLE);
     /* post_perdir_config: scrub look-alike WEBCAST_* headers and the
      * session cookie wherever AuthType WebcastSAML applies, whether or not
      * a Require asks for a user; unlike header_parser it also runs for

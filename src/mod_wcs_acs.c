@@ -17,6 +17,7 @@
 #include "mod_wcs.h"
 #include "mod_wcs_acs.h"
 #include "mod_wcs_config.h"
+#include "mod_wcs_directory.h"
 #include "mod_wcs_error.h"
 #include "mod_wcs_log.h"
 #include "mod_wcs_session.h"
@@ -272,6 +273,8 @@ int wcs_acs_run(request_rec *r, wcs_srv_conf_t *sc)
     in.relay_state = form.relay_state;
     in.event = event;
     in.relay = &relay;
+    in.directory = wcs_directory_for(r, sc);
+    in.accounts = wcs_account_policy_for(r, sc);
     in.now = apr_time_now();
     in.lg = req->lg;
     if (wcs_acs_login(&session, &res, &in, r->pool)

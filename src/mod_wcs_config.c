@@ -43,6 +43,8 @@ void *wcs_create_srv_conf(apr_pool_t *p, server_rec *s)
     c->cookie_samesite = "Lax";
     c->cookie_secure = WCS_SECURE_AUTO;
     c->attr_map = apr_array_make(p, 2, sizeof(wcs_attr_map_t));
+    c->provision = 1;
+    c->guests = 1;
     return c;
 }
 
@@ -85,6 +87,10 @@ void *wcs_merge_srv_conf(apr_pool_t *p, void *basev, void *addv)
     MERGE(session_keys);
     MERGE(events);
     MERGE(default_relay_state);
+    MERGE(directory);
+    MERGE(provision);
+    MERGE(license);
+    MERGE(guests);
     return c;
 }
 

@@ -63,6 +63,15 @@ typedef struct wcs_srv_conf_t {
     int events_set;
     const char *default_relay_state;
     int default_relay_state_set;
+    /* The user directory (mod_wcs_directory.c), or NULL: none. */
+    struct wcs_directory_conf_t *directory;
+    int directory_set;
+    int provision;               /* just-in-time attendees (default on) */
+    int provision_set;
+    const char *license;         /* required licence, or NULL: any */
+    int license_set;
+    int guests;                  /* guest accounts admitted (default on) */
+    int guests_set;
     /* Main server only: keys of session records (wcs_session_key_t *). */
     apr_array_header_t *session_keys;
     int session_keys_set;

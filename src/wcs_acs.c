@@ -24,6 +24,7 @@ apr_status_t wcs_acs_login(wcs_session_t **ps, wcs_result_t *res,
     wcs_session_t fields;
     const char *email;
     const apr_array_header_t *map, *tmpl;
+    const wcs_account_t *acct;
     apr_table_t *env;
     apr_time_t expires;
     apr_status_t rv;
@@ -74,6 +75,21 @@ apr_status_t wcs_acs_login(wcs_session_t **ps, wcs_result_t *res,
                                    in->now, p);
     if (rv != APR_SUCCESS) {
         return rv;
+    }
+    if (in->directory) {
+        /* After the replay mark: a replayed response costs the directory
+         * nothing, and a refusal here needs a new sign-in at the IdP. */
+        rv = wcs_account_resolve(&acct, res, in->directory, in->accounts,
+                                 email, apr_table_get(env,
+                                                      WCS_ENV_DISPLAY_NAME),
+                                 in->now, p);
+        if (rv != APR_SUCCESS) {
+            return rv;
+        }
+        apr_table_setn(env, WCS_ENV_ROLE, acct->role);
+        if (acct->license) {
+            apr_table_setn(env, WCS_ENV_LICENSE, acct->license);
+        }
     }
     expires = in->now + sp->session_lifetime;
     if (a->session_not_on_or_after && a->session_not_on_or_after < expires) {

@@ -6,6 +6,7 @@
 #ifndef WCS_ACS_H
 #define WCS_ACS_H
 
+#include "wcs_account.h"
 #include "wcs_event.h"
 #include "wcs_log.h"
 #include "wcs_response.h"
@@ -27,6 +28,10 @@ typedef struct wcs_acs_input_t {
      * RelayState said (its key); NULL: no event. */
     const wcs_event_t *event;
     const wcs_relay_t *relay;
+    /* The user directory and what this site asks of accounts; NULL: no
+     * directory (anyone the IdP vouches for signs in). */
+    const wcs_directory_t *directory;
+    const wcs_account_policy_t *accounts;
     apr_time_t now;
     const wcs_logger_t *lg;
 } wcs_acs_input_t;

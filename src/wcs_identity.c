@@ -243,7 +243,7 @@ int wcs_env_reserved(const char *name)
 {
     static const char *const reserved[] = {
         WCS_ENV_EMAIL, WCS_ENV_IDP, WCS_ENV_NAMEID, WCS_ENV_AUTHN_CONTEXT,
-        WCS_ENV_EVENT_ID,
+        WCS_ENV_EVENT_ID, WCS_ENV_ROLE, WCS_ENV_LICENSE,
         NULL
     };
     int i;

@@ -32,6 +32,10 @@
 #define WCS_CMD_DEFAULT_RELAY_STATE "WebcastSAMLDefaultRelayState"
 #define WCS_CMD_RELAY_STATE_URL   "WebcastSAMLRelayStateURL"
 #define WCS_CMD_TEMPLATE          "WebcastSAMLTemplate"
+#define WCS_CMD_DIRECTORY         "WebcastSAMLDirectory"
+#define WCS_CMD_PROVISION         "WebcastSAMLProvision"
+#define WCS_CMD_LICENSE           "WebcastSAMLLicense"
+#define WCS_CMD_GUESTS            "WebcastSAMLGuests"
 /* Server config only: one store for the whole httpd. */
 #define WCS_CMD_SESSION_CACHE     "WebcastSAMLSessionCache"
 #define WCS_CMD_SESSION_KEY_FILE  "WebcastSAMLSessionKeyFile"
@@ -43,9 +47,9 @@
 #define WCS_CMD_EXPORT_HEADERS    "WebcastSAMLExportHeaders"
 
 /* The variables the module sets for the application (wcs_identity_env).
- * The first four and WEBCAST_EVENT_ID are reserved: no WebcastSAMLAttribute
- * may set them, as
- * they say who the person is.  The name defaults are not: a mapping may
+ * The first four, WEBCAST_EVENT_ID, WEBCAST_ROLE and WEBCAST_LICENSE are
+ * reserved: no WebcastSAMLAttribute may set them, as they say who the
+ * person is.  The name defaults are not: a mapping may
  * take their place. */
 #define WCS_ENV_EMAIL             "WEBCAST_EMAIL"
 #define WCS_ENV_IDP               "WEBCAST_IDP"
@@ -56,5 +60,8 @@
 #define WCS_ENV_DISPLAY_NAME      "WEBCAST_DISPLAY_NAME"
 /* The event the person signed in to (never its key). */
 #define WCS_ENV_EVENT_ID          "WEBCAST_EVENT_ID"
+/* The account's role and licence, where a user directory is configured. */
+#define WCS_ENV_ROLE              "WEBCAST_ROLE"
+#define WCS_ENV_LICENSE           "WEBCAST_LICENSE"
 
 #endif

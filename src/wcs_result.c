@@ -37,6 +37,12 @@ static const wcs_code_info_t code_info[WCS_CODE_COUNT] = {
     [WCS_CODE_IN_RESPONSE_TO]   = { "4j", 403, "The sign-in answers a request this site did not send; please start again." },
     [WCS_CODE_EMAIL_DOMAIN]     = { "4k", 403, "Your identity provider may not sign in addresses of this domain here." },
     [WCS_CODE_REPLAY_FULL]      = { "4l", 503, "Too many sign-ins at once; please try again in a minute." },
+    [WCS_CODE_NO_ACCOUNT]       = { "5a", 403, "There is no account for you here." },
+    [WCS_CODE_ACCOUNTS]         = { "5b", 403, "Several accounts have your email address; please contact support." },
+    [WCS_CODE_LICENSE]          = { "5c", 403, "Your account is not under this site's licence." },
+    [WCS_CODE_INACTIVE]         = { "5d", 403, "Your account is not active." },
+    [WCS_CODE_GUEST]            = { "5e", 403, "Guest accounts cannot sign in here." },
+    [WCS_CODE_DIRECTORY]        = { "5f", 503, "Your account cannot be checked right now; please try again." },
 };
 
 static const wcs_code_info_t *info(wcs_code_t code)

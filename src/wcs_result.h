@@ -42,6 +42,12 @@ typedef enum {
     WCS_CODE_IN_RESPONSE_TO,     /* 4j answers a request this SP never sent */
     WCS_CODE_EMAIL_DOMAIN,       /* 4k IdP may not assert this email domain */
     WCS_CODE_REPLAY_FULL,        /* 4l replay cache cannot keep the entry */
+    WCS_CODE_NO_ACCOUNT,         /* 5a no account, none provisioned */
+    WCS_CODE_ACCOUNTS,           /* 5b several accounts share the email */
+    WCS_CODE_LICENSE,            /* 5c account under another licence */
+    WCS_CODE_INACTIVE,           /* 5d account inactive */
+    WCS_CODE_GUEST,              /* 5e guest account, no guests here */
+    WCS_CODE_DIRECTORY,          /* 5f user directory unavailable */
     WCS_CODE_COUNT
 } wcs_code_t;
 

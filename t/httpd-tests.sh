@@ -24,12 +24,26 @@ base=t/work/base.conf
 : > "$base"
 # include, auth_basic and authn_anon: sub-requests from a page that Basic
 # authentication made (t/auth/subrequests.t).
+# dbd: the user directory through mod_dbd (t/account/).
 for m in mpm_event authn_core authz_core authz_user alias mime dir cgid \
-         headers socache_shmcb env setenvif include auth_basic authn_anon; do
+         headers socache_shmcb env setenvif include auth_basic authn_anon \
+         dbd; do
     if [ -f "$libexec/mod_$m.so" ]; then
         echo "LoadModule ${m}_module $libexec/mod_$m.so" >> "$base"
     fi
 done
+
+# The user directories of t/account/: a directory the server user may
+# write (SQLite writes a journal beside the file), and mod_dbd's file made
+# before the server starts (mod_dbd prepares its statements as it
+# connects).
+rm -rf t/work/accounts
+mkdir -p t/work/accounts
+chmod 1777 t/work/accounts
+if command -v sqlite3 >/dev/null 2>&1; then
+    sqlite3 t/work/accounts/dbd.db < conf/schema-sqlite.sql
+    chmod 666 t/work/accounts/dbd.db
+fi
 
 if [ "$(id -u)" -eq 0 ]; then
     # httpd's children drop to nobody, who must read the CGI and the keys.

@@ -139,6 +139,18 @@ my @bad = (
     ['event naming an undefined template',
      "$SP$IDP WebcastSAMLEvent 1 - /x/ template=nope\n",
      qr/WCS01003: .*:\d+: event 1 names template "nope", which is not defined \(WebcastSAMLTemplate\)/],
+    ['directory neither sqlite3 nor dbd',
+     "$SP$IDP WebcastSAMLDirectory mysql:somewhere\n",
+     qr/WebcastSAMLDirectory: "mysql:somewhere" is neither sqlite3:\/path\/to\/file\.db nor dbd \(mod_dbd\) nor off/],
+    ['directory with an unknown option',
+     "$SP$IDP WebcastSAMLDirectory sqlite3:/tmp/x.db schema=drop\n",
+     qr/WebcastSAMLDirectory: "schema=drop" is not schema=create/],
+    ['directory dbd with schema=create',
+     "$SP$IDP WebcastSAMLDirectory dbd schema=create\n",
+     qr/WebcastSAMLDirectory dbd: schema=create is for SQLite files/],
+    ['Provision not a flag',
+     "$SP$IDP WebcastSAMLProvision maybe\n",
+     qr/WebcastSAMLProvision must be On or Off/],
     ['broken event map',
      "$SP$IDP WebcastSAMLEventMap \"$badmap\"\n",
      qr/WebcastSAMLEventMap: \Q$badmap\E:2: event 7: key "xyz" is not 4 to 64 hex digits.*;\Q$badmap\E:4: event 8 is defined twice \(first at \Q$badmap\E:3\)/],
@@ -220,6 +232,10 @@ WebcastSAMLDefaultTarget /webcast/
 WebcastSAMLEvent 1234567 ab177c1f4e /webcast/1234567/ "message=Staff only" closes=2030-01-01T00:00:00Z
 WebcastSAMLEventMap "$goodmap"
 WebcastSAMLDefaultRelayState admin
+WebcastSAMLDirectory sqlite3:$dir/accounts.db schema=create
+WebcastSAMLProvision Off
+WebcastSAMLLicense ENTERPRISE-1
+WebcastSAMLGuests Off
 WebcastSAMLTemplate reg department WEBCAST_DEPARTMENT
 WebcastSAMLEvent 2 - /webcast/2/ template=reg
 WebcastSAMLRelayStateURL https://global.gotomeeting.com /webcast/meeting/

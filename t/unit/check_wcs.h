@@ -110,5 +110,6 @@ Suite *wcs_suite_store(void);
 Suite *wcs_suite_session(void);
 Suite *wcs_suite_acs(void);
 Suite *wcs_suite_event(void);
+Suite *wcs_suite_account(void);
 
 #endif
