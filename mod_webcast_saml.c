@@ -164,6 +164,8 @@ static void wcs_register_hooks(apr_pool_t *p)
     wcs_event_register(p);
     ap_hook_insert_error_filter(wcs_error_log_denial, NULL, NULL,
                                 APR_HOOK_MIDDLE);
+    /* Require webcast-role ROLE ...: the account's role. */
+    wcs_directory_register(p);
 }
 
 AP_DECLARE_MODULE(webcast_saml) = {

@@ -23,6 +23,8 @@
 #include <httpd.h>
 #include <http_config.h>
 #include <http_log.h>
+#include <http_request.h>
+#include <mod_auth.h>
 #include <mod_dbd.h>
 
 #include "mod_wcs.h"
@@ -30,6 +32,7 @@
 #include "mod_wcs_directory.h"
 #include "mod_wcs_log.h"
 #include "wcs_dbd.h"
+#include "wcs_session.h"
 
 APLOG_USE_MODULE(webcast_saml);
 
@@ -449,4 +452,62 @@ const wcs_account_policy_t *wcs_account_policy_for(request_rec *r,
     pol->license = sc->license;
     pol->guests = sc->guests;
     return pol;
+}
+
+/* --- Require webcast-role ROLE [ROLE ...] ---------------------------- */
+
+static const char *role_parse_require(cmd_parms *cmd,
+                                      const char *require_line,
+                                      const void **parsed)
+{
+    apr_array_header_t *roles = apr_array_make(cmd->pool, 2,
+                                               sizeof(const char *));
+    const char *line = require_line, *word;
+
+    while (*(word = ap_getword_conf(cmd->pool, &line))) {
+        APR_ARRAY_PUSH(roles, const char *) = word;
+    }
+    if (roles->nelts == 0) {
+        return "Require webcast-role takes the account roles admitted "
+               "(admin, guest_admin, attendee, guest)";
+    }
+    *parsed = roles;
+    return NULL;
+}
+
+static authz_status role_check(request_rec *r, const char *require_line,
+                               const void *parsed)
+{
+    const apr_array_header_t *roles = parsed;
+    const wcs_session_t *s = wcs_req(r)->session;
+    const char *role;
+    int i;
+
+    if (!r->user || !s) {
+        return AUTHZ_DENIED_NO_USER;
+    }
+    role = apr_table_get(s->env, WCS_ENV_ROLE);
+    for (i = 0; role && i < roles->nelts; i++) {
+        if (!strcmp(role, APR_ARRAY_IDX(roles, i, const char *))) {
+            return AUTHZ_GRANTED;
+        }
+    }
+    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, WCS_LOG_TAG "05002: "
+                  "[ref %s] %s (role %s) may not open %s: Require "
+                  "webcast-role %s", wcs_req(r)->ref, r->user,
+                  role ? role : "none: no user directory", r->uri,
+                  apr_array_pstrcat(r->pool, roles, ' '));
+    return AUTHZ_DENIED;
+}
+
+static const authz_provider role_provider = {
+    role_check,
+    role_parse_require
+};
+
+void wcs_directory_register(apr_pool_t *p)
+{
+    ap_register_auth_provider(p, AUTHZ_PROVIDER_GROUP, "webcast-role",
+                              AUTHZ_PROVIDER_VERSION, &role_provider,
+                              AP_AUTH_INTERNAL_PER_CONF);
 }

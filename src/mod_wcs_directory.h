@@ -18,6 +18,9 @@ const char *wcs_set_provision(cmd_parms *cmd, void *dc, int flag);
 const char *wcs_set_license(cmd_parms *cmd, void *dc, const char *arg);
 const char *wcs_set_guests(cmd_parms *cmd, void *dc, int flag);
 
+/* Register the authz provider webcast-role (register_hooks). */
+void wcs_directory_register(apr_pool_t *p);
+
 /* Make each SQLite directory's per-process mutex and pool (child_init). */
 void wcs_directory_child_init(apr_pool_t *p, server_rec *s);
 

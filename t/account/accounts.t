@@ -107,7 +107,7 @@ my @accepted = (
 );
 
 plan tests => (@refused + 3) * REFUSAL_TESTS + @accepted * (LOGIN_TESTS + 3)
-    + 2 + 2 + 1 + 3 + 3;
+    + 2 + 2 + 1 + 3 + 3 + 3;
 
 for my $c (@refused) {
     my ($name, $module, $email, $code, $re) = @$c;
@@ -115,9 +115,11 @@ for my $c (@refused) {
     refusal_checks($name, sign_in($module, $email), $off, $code, $re);
 }
 
+my %sid;
 for my $c (@accepted) {
     my ($name, $module, $email, $role, $license) = @$c;
     my $id = login_checks($name, sign_in($module, $email), module => $module);
+    $sid{"$module $role"} = $id;
     my (undef, $env) = app_get($module, '/webcast/app',
                                'webcast_saml_session', $id);
     is($env->{REMOTE_USER}, lc $email, "$name: REMOTE_USER");
@@ -137,6 +139,20 @@ is(sql($dbd_db, "SELECT count(*) FROM webcast_accounts WHERE email = "
 is(sql($db, "SELECT count(*) FROM webcast_accounts WHERE email = "
             . "'stranger\@example.test'"), '0',
    'a refusal makes no account');
+
+# Require webcast-role: the admin console of the attendee site.
+{
+    my ($res) = app_get('wcs_attendees', '/webcast/console/app',
+                        'webcast_saml_session', $sid{'wcs_attendees admin'});
+    is($res->code, 200, 'Require webcast-role admin: the Admin gets in');
+    my $off = log_offset();
+    ($res) = app_get('wcs_attendees', '/webcast/console/app',
+                     'webcast_saml_session', $sid{'wcs_attendees attendee'});
+    is($res->code, 401, '... an attendee does not');
+    like(log_since($off),
+         qr/WCS05002: \[ref [0-9a-f]{12}\] new\@example\.test \(role attendee\) may not open \/webcast\/console\/app: Require webcast-role admin guest_admin/,
+         '... and the log names the role');
+}
 
 # Eight first logins of one person at once: one account.
 {
