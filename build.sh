@@ -14,8 +14,11 @@ BUILD_DEPS="build-essential autoconf automake libtool pkg-config openssl
   libxmlsec1-dev libxmlsec1-openssl libssl-dev libaprutil1-dbd-sqlite3"
 # apache2-bin, not apache2: the tests and the demo start their own httpd;
 # no system service is installed or started on port 80.
-# sqlite3: the tests load accounts into the user directory's files.
-TEST_DEPS="check perl libapache2-mod-perl2 libwww-perl memcached sqlite3"
+# sqlite3: the tests load accounts into the user directory's files;
+# postgresql and APR's pgsql driver: the directory on PostgreSQL through
+# mod_dbd (t/account/pgsql.t starts a server of its own).
+TEST_DEPS="check perl libapache2-mod-perl2 libwww-perl memcached sqlite3
+  postgresql libaprutil1-dbd-pgsql"
 
 usage() {
     echo "usage: $0 demo|test" >&2

@@ -379,34 +379,53 @@ static apr_status_t dbd_conn(dbd_baton_t *b, const char **err)
     return APR_SUCCESS;
 }
 
+/* One directory call on the request's connection.  A failed call is
+ * tried once more after the statements are prepared again on it: mod_dbd
+ * reconnects a connection that the database dropped (a restart) without
+ * preparing them again, and a database that is back must serve the next
+ * sign-in. */
+static apr_status_t dbd_op(dbd_baton_t *b, op_t op, const char *email,
+                           const wcs_account_t *a, apr_time_t now,
+                           apr_array_header_t **accounts, const char **err,
+                           apr_pool_t *p)
+{
+    const char *again;
+    apr_status_t rv;
+    int tries;
+
+    if (dbd_conn(b, err) != APR_SUCCESS) {
+        return APR_EGENERAL;
+    }
+    for (tries = 0; ; tries++) {
+        rv = op == OP_FIND ? wcs_dbd_find(b->conn, email, accounts, err, p)
+           : op == OP_CREATE ? wcs_dbd_create(b->conn, a, now, err, p)
+           : wcs_dbd_touch(b->conn, a, now, err, p);
+        if (rv == APR_SUCCESS || APR_STATUS_IS_EEXIST(rv) || tries
+            || wcs_dbd_prepare(b->conn, &again, p) != APR_SUCCESS) {
+            return rv;
+        }
+    }
+}
+
 static apr_status_t dbd_find(void *baton, const char *email,
                              apr_array_header_t **accounts, const char **err,
                              apr_pool_t *p)
 {
-    dbd_baton_t *b = baton;
-
-    return dbd_conn(b, err) != APR_SUCCESS ? APR_EGENERAL
-           : wcs_dbd_find(b->conn, email, accounts, err, p);
+    return dbd_op(baton, OP_FIND, email, NULL, 0, accounts, err, p);
 }
 
 static apr_status_t dbd_create(void *baton, const wcs_account_t *a,
                                apr_time_t now, const char **err,
                                apr_pool_t *p)
 {
-    dbd_baton_t *b = baton;
-
-    return dbd_conn(b, err) != APR_SUCCESS ? APR_EGENERAL
-           : wcs_dbd_create(b->conn, a, now, err, p);
+    return dbd_op(baton, OP_CREATE, NULL, a, now, NULL, err, p);
 }
 
 static apr_status_t dbd_touch(void *baton, const wcs_account_t *a,
                               apr_time_t now, const char **err,
                               apr_pool_t *p)
 {
-    dbd_baton_t *b = baton;
-
-    return dbd_conn(b, err) != APR_SUCCESS ? APR_EGENERAL
-           : wcs_dbd_touch(b->conn, a, now, err, p);
+    return dbd_op(baton, OP_TOUCH, NULL, a, now, NULL, err, p);
 }
 
 const wcs_directory_t *wcs_directory_for(request_rec *r,

@@ -1,5 +1,6 @@
 #include <string.h>
 
+#include <apr_lib.h>
 #include <apr_strings.h>
 
 #include "wcs_dbd.h"
@@ -61,11 +62,31 @@ const char *wcs_dbd_schema(const char *driver)
     return NULL;
 }
 
-static const char *dbd_error(const wcs_dbd_conn_t *c, int rc)
+/* The driver's message on one line: PostgreSQL's run over several. */
+static const char *dbd_error(const wcs_dbd_conn_t *c, int rc,
+                             apr_pool_t *p)
 {
     const char *e = apr_dbd_error(c->driver, c->handle, rc);
+    char *out, *w;
+    int space = 0;
 
-    return e && *e ? e : "error";
+    if (!e || !*e) {
+        return "error";
+    }
+    out = w = apr_palloc(p, strlen(e) + 1);
+    for (; *e; e++) {
+        if (apr_isspace(*e)) {
+            space = w != out;
+            continue;
+        }
+        if (space) {
+            *w++ = ' ';
+            space = 0;
+        }
+        *w++ = *e;
+    }
+    *w = '\0';
+    return out;
 }
 
 apr_status_t wcs_dbd_prepare(wcs_dbd_conn_t *c, const char **err,
@@ -79,7 +100,7 @@ apr_status_t wcs_dbd_prepare(wcs_dbd_conn_t *c, const char **err,
                              statements[i].label, &c->stmt[i]);
         if (rc) {
             *err = apr_psprintf(p, "cannot prepare %s: %s",
-                                statements[i].label, dbd_error(c, rc));
+                                statements[i].label, dbd_error(c, rc, p));
             return APR_EGENERAL;
         }
     }
@@ -105,7 +126,7 @@ apr_status_t wcs_dbd_apply_schema(wcs_dbd_conn_t *c, const char **err,
         rc = apr_dbd_query(c->driver, c->handle, &rows, stmt);
         if (rc) {
             *err = apr_psprintf(p, "cannot create the schema: %s",
-                                dbd_error(c, rc));
+                                dbd_error(c, rc, p));
             return APR_EGENERAL;
         }
     }
@@ -131,11 +152,14 @@ apr_status_t wcs_dbd_find(void *baton, const char *email,
 
     *accounts = apr_array_make(p, 2, sizeof(wcs_account_t *));
     args[0] = email;
-    /* Sequential access (random 0): every row is read to the end. */
+    /* Random access: the driver reads every row before it answers, so
+     * that a failure (PostgreSQL down, SQLite locked) is its answer.  In
+     * sequential access the pgsql driver reports one as the end of the
+     * rows: a failure would read as "no account". */
     rc = apr_dbd_pselect(c->driver, p, c->handle, &res, c->stmt[WCS_DBD_FIND],
-                         0, 1, args);
+                         1, 1, args);
     if (rc) {
-        *err = dbd_error(c, rc);
+        *err = dbd_error(c, rc, p);
         return APR_EGENERAL;
     }
     while ((rc = apr_dbd_get_row(c->driver, p, res, &row, -1)) == 0) {
@@ -160,7 +184,7 @@ apr_status_t wcs_dbd_find(void *baton, const char *email,
         APR_ARRAY_PUSH(*accounts, wcs_account_t *) = a;
     }
     if (rc != -1) {
-        *err = dbd_error(c, rc);
+        *err = dbd_error(c, rc, p);
         return APR_EGENERAL;
     }
     return APR_SUCCESS;
@@ -181,7 +205,7 @@ apr_status_t wcs_dbd_create(void *baton, const wcs_account_t *a,
     rc = apr_dbd_pquery(c->driver, p, c->handle, &rows,
                         c->stmt[WCS_DBD_CREATE], 5, args);
     if (rc) {
-        *err = dbd_error(c, rc);
+        *err = dbd_error(c, rc, p);
         return APR_EGENERAL;
     }
     return rows == 1 ? APR_SUCCESS : APR_EEXIST;
@@ -199,7 +223,7 @@ apr_status_t wcs_dbd_touch(void *baton, const wcs_account_t *a,
     rc = apr_dbd_pquery(c->driver, p, c->handle, &rows,
                         c->stmt[WCS_DBD_TOUCH], 2, args);
     if (rc) {
-        *err = dbd_error(c, rc);
+        *err = dbd_error(c, rc, p);
         return APR_EGENERAL;
     }
     if (rows != 1) {
