@@ -55,7 +55,7 @@ if [ "$(id -u)" -eq 0 ]; then
         stage=$(mktemp -d /tmp/wcs-httpd-tests.XXXXXX)
         trap 'rm -rf "$stage"' EXIT
         chmod 755 "$stage"
-        cp -a t .libs "$stage/"
+        cp -a t .libs conf "$stage/"
         chmod -R a+rX "$stage"
         echo "# running from $stage: $top is not readable by $user"
         cd "$stage"

@@ -24,7 +24,6 @@ my $t = Apache::Test::vars('serverroot');
 my $db = "$t/work/accounts/accounts.db";
 my $dbd_db = "$t/work/accounts/dbd.db";
 my $schema = top_dir() . '/conf/schema-sqlite.sql';
-$schema = "$t/../../conf/schema-sqlite.sql" unless -f $schema;
 
 sub sql {
     my ($file, $q) = @_;

@@ -32,7 +32,6 @@ my $dir   = "$t/work/pgsql";
 rmtree($dir);
 make_path($dir);
 my $schema = "$top/conf/schema-postgresql.sql";
-$schema = "$t/../../conf/schema-postgresql.sql" unless -f $schema;
 
 sub free_port {
     my $s = IO::Socket::INET->new(Listen => 1, LocalAddr => '127.0.0.1',
