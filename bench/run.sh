@@ -36,9 +36,15 @@
 # and signs in the both-signed responses of each round to each, every one
 # to an event of its map (RelayState ID-KEY): a lookup must cost the same
 # for ten events or a hundred thousand.
+# -a also starts two servers like ours with a user directory, one on an
+# SQLite file and one on PostgreSQL through mod_dbd (a server of its own,
+# initdb and pg_ctl from Debian's postgresql), and signs in the
+# both-signed responses of each round to each: every one a new attendee
+# made just in time (a lookup, an insert, a lookup, an update).  The
+# PostgreSQL figure counts its server processes' CPU with httpd's.
 # Usage: bench/run.sh [-n RESPONSES] [-d SECONDS] [-b BURST] [-m LOGINS]
 #                     [-s "mellon shib"] [-p SP_RESPONSES] [-r ROUNDS]
-#                     [-e EVENTS]
+#                     [-e EVENTS] [-a]
 set -eu
 cd "$(dirname "$0")/.."
 n=3000
@@ -49,7 +55,8 @@ sps="mellon shib"
 sp_n=500
 rounds=1
 events=0
-while getopts "n:d:b:m:s:p:r:e:" opt; do
+accounts=0
+while getopts "n:d:b:m:s:p:r:e:a" opt; do
     case $opt in
         n) n=$OPTARG ;;
         d) secs=$OPTARG ;;
@@ -59,9 +66,10 @@ while getopts "n:d:b:m:s:p:r:e:" opt; do
         p) sp_n=$OPTARG ;;
         r) rounds=$OPTARG ;;
         e) events=$OPTARG ;;
+        a) accounts=1 ;;
         *) echo "usage: $0 [-n RESPONSES] [-d SECONDS] [-b BURST]" \
                 "[-m LOGINS] [-s \"mellon shib\"] [-p SP_RESPONSES]" \
-                "[-r ROUNDS] [-e EVENTS]" >&2
+                "[-r ROUNDS] [-e EVENTS] [-a]" >&2
            exit 2 ;;
     esac
 done
@@ -95,6 +103,8 @@ stop_all() {
         "$httpd" -f "$work/$name.conf" -k stop 2>/dev/null || true
     done
     if [ -n "${shib_started:-}" ]; then shib_stop "$work" || true; fi
+    if [ -n "${pg_started:-}" ]; then pg_run pg_ctl -D "$work/pg/data" \
+        -w stop >/dev/null 2>&1 || true; fi
     sleep 1
     rm -rf "$work"
 }
@@ -269,6 +279,15 @@ perf_end() {
     perf_pid=
 }
 
+# The PostgreSQL server's processes: the postmaster and its children
+# (a backend for each of mod_dbd's connections).
+pg_pids() {
+    local pm
+    pm=$(head -1 "$work/pg/data/postmaster.pid" 2>/dev/null) || return 0
+    echo "$pm"
+    ps -o pid= --ppid "$pm" | tr -d ' '
+}
+
 declare -A cpu rate startup
 report() { # key label requests ticks seconds
     cpu[$1]=$(awk -v t="$4" -v k="$tck" -v n="$3" \
@@ -433,6 +452,72 @@ CONF
         } > "$work/ev$ev.conf"
     done
 fi
+# The user directory servers: ours with WebcastSAMLDirectory, on an
+# SQLite file and on PostgreSQL, and the ACS URL of ours.
+pg_latest() {
+    printf '%s\n' /usr/lib/postgresql/*/bin | sort -V | tail -1
+}
+pg_bin=$(pg_latest)
+pg_run() { # command args...: as postgres when root (it refuses root)
+    local cmd=$1
+    shift
+    if [ "$(id -u)" -eq 0 ]; then
+        runuser -u postgres -- "$pg_bin/$cmd" "$@"
+    else
+        "$pg_bin/$cmd" "$@"
+    fi
+}
+dir_conf() { # name port directory-lines
+    base_conf "$1" "$2"
+    cat <<CONF
+LoadModule socache_shmcb_module $lib/mod_socache_shmcb.so
+LoadModule dbd_module $lib/mod_dbd.so
+LoadModule webcast_saml_module $work/mod_webcast_saml.so
+WebcastSAMLSPEntityID https://bench.example.test/
+WebcastSAMLACSURL $wcs_acs
+WebcastSAMLIdP https://idp.example.test/ $work/keys/idp.pem
+$3
+<Location /prot>
+    AuthType WebcastSAML
+    Require valid-user
+</Location>
+${WCS_BENCH_CONF:-}
+CONF
+}
+if [ "$accounts" -gt 0 ]; then
+    for pkg in sqlite3 postgresql libaprutil1-dbd-sqlite3 \
+               libaprutil1-dbd-pgsql; do
+        dpkg -s "$pkg" >/dev/null 2>&1 || as_root env \
+            DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$pkg"
+    done
+    pg_bin=$(pg_latest)
+    mkdir -p "$work/accounts" "$work/pg"
+    chmod 1777 "$work/accounts"
+    [ "$(id -u)" -eq 0 ] && chown postgres "$work/pg"
+    pg_port=$(free_port)
+    pg_run initdb -D "$work/pg/data" -U webcast -A trust --no-sync \
+        >/dev/null
+    pg_run pg_ctl -D "$work/pg/data" -l "$work/pg/log" -w -o \
+        "-p $pg_port -k $work/pg -c listen_addresses=127.0.0.1" start \
+        >/dev/null
+    pg_started=1
+    pg_run psql -X -q -h 127.0.0.1 -p "$pg_port" -U webcast -d postgres \
+        -c "CREATE DATABASE webcast"
+    pg_run psql -X -q -h 127.0.0.1 -p "$pg_port" -U webcast -d webcast \
+        -f - < conf/schema-postgresql.sql
+    dir_conf dir_sqlite "$(free_port)" "WebcastSAMLDirectory \
+sqlite3:$work/accounts/accounts.db schema=create" > "$work/dir_sqlite.conf"
+    # The same in write-ahead-log mode, as an admin may set it (the file
+    # and its -wal and -shm belong to the server's user).
+    sqlite3 "$work/accounts/wal.db" < conf/schema-sqlite.sql
+    sqlite3 "$work/accounts/wal.db" "PRAGMA journal_mode = WAL" >/dev/null
+    chown "$user" "$work/accounts/wal.db" 2>/dev/null || true
+    dir_conf dir_wal "$(free_port)" "WebcastSAMLDirectory \
+sqlite3:$work/accounts/wal.db" > "$work/dir_wal.conf"
+    dir_conf dir_pgsql "$(free_port)" "DBDriver pgsql
+DBDParams \"host=127.0.0.1 port=$pg_port dbname=webcast user=webcast\"
+WebcastSAMLDirectory dbd" > "$work/dir_pgsql.conf"
+fi
 chmod -R a+rX "$work"
 
 echo "bench: making $n both-signed and $n assertion-signed responses" \
@@ -463,6 +548,11 @@ if [ "$events" -gt 0 ]; then
         startup[$ev]=$(( (t1 - t0) / 1000000 ))
         start_server "ev$ev"
     done
+fi
+if [ "$accounts" -gt 0 ]; then
+    start_server dir_sqlite
+    start_server dir_wal
+    start_server dir_pgsql
 fi
 start_server wcs
 first_cookie=$(curl -s -o /dev/null -D - "$wcs_acs" \
@@ -534,6 +624,18 @@ for k in $(seq "$rounds"); do
         wcs "$work/both$k.bodies" 303 wcs_floor /floor-post 2 2
     acs_run post_asrt "POST of an assertion-signed one, read, 303 (no SAML)" \
         wcs "$work/assertion$k.bodies" 303 wcs_floor /floor-post 2 2
+    if [ "$accounts" -gt 0 ]; then
+        acs_run dir_sqlite "ACS, both signed, new attendee (SQLite)" \
+            dir_sqlite "$work/both$k.bodies" 303 webcast_saml_session \
+            /saml/acs 2 2
+        acs_run dir_wal "ACS, both signed, new attendee (SQLite, WAL)" \
+            dir_wal "$work/both$k.bodies" 303 webcast_saml_session \
+            /saml/acs 2 2
+        # shellcheck disable=SC2046  # pids are words
+        acs_run dir_pgsql "ACS, both signed, new attendee (PostgreSQL)" \
+            dir_pgsql "$work/both$k.bodies" 303 webcast_saml_session \
+            /saml/acs 2 2 $(pg_pids)
+    fi
     if [ "$events" -gt 0 ]; then
         acs_run ev_small "ACS, both signed, to one of 10 events" ev10 \
             "$work/ev10-$k.bodies" 303 webcast_saml_session /saml/acs 2 2
@@ -548,7 +650,8 @@ if [ "$rounds" -gt 1 ]; then
     echo "== the median of the $rounds rounds (server CPU per request)"
     for key in static prot anon both asrt replay floor_both floor_asrt \
                hfloor_both hfloor_asrt post_both post_asrt \
-               $(if [ "$events" -gt 0 ]; then echo ev_small ev_large; fi); do
+               $(if [ "$events" -gt 0 ]; then echo ev_small ev_large; fi) \
+               $(if [ "$accounts" -gt 0 ]; then echo dir_sqlite dir_wal dir_pgsql; fi); do
         printf '  %-14s %.4f ms  %.0f/s\n' "$key" "${cpu[$key]}" \
             "${rate[$key]}"
     done
@@ -667,6 +770,14 @@ ratio "protected page rate / static page rate" "${rate[prot]}" \
 ratio "protected page / static page" "${cpu[prot]}" "$static" "for reading"
 ratio "anonymous protected page / static page" "${cpu[anon]}" "$static" \
     "target <= 2"
+if [ "$accounts" -gt 0 ]; then
+    ratio "login with a directory on SQLite / without" "${cpu[dir_sqlite]}" \
+        "${cpu[both]}" "for reading"
+    ratio "login with a directory on SQLite in WAL mode / without" \
+        "${cpu[dir_wal]}" "${cpu[both]}" "for reading"
+    ratio "login with a directory on PostgreSQL / without" \
+        "${cpu[dir_pgsql]}" "${cpu[both]}" "httpd + PostgreSQL, for reading"
+fi
 if [ "$events" -gt 0 ]; then
     echo "== start-up (apachectl configtest): ${startup[10]} ms with 10" \
         "events, ${startup[$events]} ms with $events"

@@ -57,6 +57,10 @@ typedef struct wcs_directory_conf_t {
     apr_ino_t inode;
     apr_dev_t device;
     apr_fileperms_t mode;
+    /* The file could be opened for writing: in WAL mode SQLite would
+     * still write to a file made read-only, through its -wal file,
+     * against the admin's intent. */
+    int writable;
 } wcs_directory_conf_t;
 
 /* mod_dbd's functions, when it is loaded. */
@@ -183,18 +187,43 @@ void wcs_directory_child_init(apr_pool_t *p, server_rec *s)
 
 #define SQLITE_WAIT_MS 100
 
-static apr_status_t sqlite_busy_timeout(wcs_dbd_conn_t *c, apr_pool_t *p)
+/* The first column of the first row of query on c, or NULL. */
+static const char *sqlite_value(wcs_dbd_conn_t *c, const char *query,
+                                int *rc, apr_pool_t *p)
 {
     apr_dbd_results_t *res = NULL;
     apr_dbd_row_t *row = NULL;
+    const char *v = NULL;
+
+    *rc = apr_dbd_select(c->driver, p, c->handle, &res, query, 0);
+    while (!*rc && apr_dbd_get_row(c->driver, p, res, &row, -1) == 0) {
+        if (!v) {
+            v = apr_pstrdup(p, apr_dbd_get_entry(c->driver, row, 0));
+        }
+    }
+    return v;
+}
+
+/* The busy timeout, and, for a file the admin put in write-ahead-log
+ * mode, synchronous NORMAL (safe there: one sync at a checkpoint, not two
+ * at every commit).  The module leaves the journal mode as it finds it:
+ * a WAL file's -wal and -shm files belong to whoever opened it first,
+ * and a tool run as root beside httpd would lock httpd out of them. */
+static apr_status_t sqlite_pragmas(wcs_dbd_conn_t *c, apr_pool_t *p)
+{
+    const char *mode;
     int rc;
 
-    rc = apr_dbd_select(c->driver, p, c->handle, &res,
-                        apr_psprintf(p, "PRAGMA busy_timeout = %d",
-                                     SQLITE_WAIT_MS), 0);
-    while (!rc && apr_dbd_get_row(c->driver, p, res, &row, -1) == 0) {
+    sqlite_value(c, apr_psprintf(p, "PRAGMA busy_timeout = %d",
+                                 SQLITE_WAIT_MS), &rc, p);
+    if (rc) {
+        return APR_EGENERAL;
     }
-    return rc ? APR_EGENERAL : APR_SUCCESS;
+    mode = sqlite_value(c, "PRAGMA journal_mode", &rc, p);
+    if (!rc && mode && !strcasecmp(mode, "wal")) {
+        sqlite_value(c, "PRAGMA synchronous = NORMAL", &rc, p);
+    }
+    return APR_SUCCESS;
 }
 
 /* Open d's SQLite file and prepare the statements; NULL and *err. */
@@ -203,6 +232,7 @@ static wcs_dbd_conn_t *sqlite_open(wcs_directory_conf_t *d, const char **err,
 {
     wcs_dbd_conn_t *c = apr_pcalloc(d->conn_pool, sizeof(*c));
     apr_finfo_t fi;
+    apr_file_t *f;
     apr_status_t rv;
 
     /* SQLite would make an empty file where there is none, and every
@@ -230,7 +260,7 @@ static wcs_dbd_conn_t *sqlite_open(wcs_directory_conf_t *d, const char **err,
      * to SQLITE_WAIT_MS at each step (a statement's preparation too),
      * and APR's driver retries a busy step 15 times after 100 ms: about
      * 3 s in all before a sign-in is refused (5f). */
-    if (sqlite_busy_timeout(c, ptemp) != APR_SUCCESS) {
+    if (sqlite_pragmas(c, ptemp) != APR_SUCCESS) {
         *err = apr_psprintf(ptemp, "%s: cannot set the busy timeout: %s",
                             d->path, apr_dbd_error(c->driver, c->handle, 1));
         apr_dbd_close(c->driver, c->handle);
@@ -241,6 +271,11 @@ static wcs_dbd_conn_t *sqlite_open(wcs_directory_conf_t *d, const char **err,
         d->inode = fi.inode;
         d->device = fi.device;
         d->mode = fi.protection;
+    }
+    d->writable = apr_file_open(&f, d->path, APR_FOPEN_WRITE, 0, ptemp)
+                  == APR_SUCCESS;
+    if (d->writable) {
+        apr_file_close(f);
     }
     if ((d->schema_create && wcs_dbd_apply_schema(c, err, ptemp)
          != APR_SUCCESS)
@@ -301,6 +336,12 @@ static apr_status_t sqlite_op(sqlite_baton_t *b, op_t op, const char *email,
         }
     }
     if (!d->conn) {
+        rv = APR_EGENERAL;
+    }
+    else if (op != OP_FIND && !d->writable) {
+        *err = apr_psprintf(p, "%s is read-only (its permissions): no "
+                            "account can be made and no login recorded",
+                            d->path);
         rv = APR_EGENERAL;
     }
     else {

@@ -65,6 +65,7 @@ apr_status_t wcs_account_resolve(const wcs_account_t **pa,
     wcs_account_t fresh;
     const char *err = NULL;
     apr_status_t rv;
+    int created = 0;
 
     *pa = NULL;
     if (dir->find(dir->baton, email, &accounts, &err, p) != APR_SUCCESS) {
@@ -86,6 +87,7 @@ apr_status_t wcs_account_resolve(const wcs_account_t **pa,
         if (rv != APR_SUCCESS && !APR_STATUS_IS_EEXIST(rv)) {
             return failed(res, dir, "create an account", err, p);
         }
+        created = rv == APR_SUCCESS;
         /* Made now, or by a sign-in of the same person a moment ago: read
          * back what the directory holds. */
         if (dir->find(dir->baton, email, &accounts, &err, p)
@@ -122,7 +124,10 @@ apr_status_t wcs_account_resolve(const wcs_account_t **pa,
                           a->license ? a->license : "(none)",
                           a->license ? "\"" : "", pol->license);
     }
-    if (dir->touch(dir->baton, a, now, &err, p) != APR_SUCCESS) {
+    /* An account made by this login has the login recorded already
+     * (the directory's order puts the new row last, after any other). */
+    if ((!created || accounts->nelts != 1)
+        && dir->touch(dir->baton, a, now, &err, p) != APR_SUCCESS) {
         return failed(res, dir, "record the login", err, p);
     }
     *pa = a;

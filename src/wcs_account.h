@@ -40,9 +40,10 @@ typedef struct wcs_directory_t {
     apr_status_t (*find)(void *baton, const char *email,
                          apr_array_header_t **accounts, const char **err,
                          apr_pool_t *p);
-    /* Add account a (email, role, license, display_name) at now, active;
-     * APR_EEXIST when an account of that email and role exists (a unique
-     * index decides, so that of two concurrent first logins one adds). */
+    /* Add account a (email, role, license, display_name) at now, active,
+     * its login at now recorded; APR_EEXIST when an account of that email
+     * and role exists (a unique index decides, so that of two concurrent
+     * first logins one adds). */
     apr_status_t (*create)(void *baton, const wcs_account_t *a,
                            apr_time_t now, const char **err, apr_pool_t *p);
     /* Record a's login at now. */

@@ -17,10 +17,11 @@ static const struct {
         "FROM webcast_accounts WHERE lower(trim(email)) = %s ORDER BY id" },
     /* The unique index on (lower(trim(email)), role) decides between two
      * concurrent first logins: the second inserts nothing. */
+    /* Made at its first login: that login is recorded with it. */
     [WCS_DBD_CREATE] = { "webcast_saml_create",
         "INSERT INTO webcast_accounts "
-        "(email, role, license, display_name, active, created) "
-        "VALUES (%s, %s, %s, %s, 1, %s) ON CONFLICT DO NOTHING" },
+        "(email, role, license, display_name, active, created, last_login) "
+        "VALUES (%s, %s, %s, %s, 1, %s, %s) ON CONFLICT DO NOTHING" },
     [WCS_DBD_TOUCH] = { "webcast_saml_touch",
         "UPDATE webcast_accounts SET last_login = %s "
         "WHERE id = CAST(%s AS BIGINT)" },
@@ -194,7 +195,7 @@ apr_status_t wcs_dbd_create(void *baton, const wcs_account_t *a,
                             apr_time_t now, const char **err, apr_pool_t *p)
 {
     wcs_dbd_conn_t *c = baton;
-    const char *args[5];
+    const char *args[6];
     int rc, rows = 0;
 
     args[0] = a->email;
@@ -202,8 +203,9 @@ apr_status_t wcs_dbd_create(void *baton, const wcs_account_t *a,
     args[2] = a->license;
     args[3] = a->display_name;
     args[4] = wcs_time_format(now, p);
+    args[5] = args[4];
     rc = apr_dbd_pquery(c->driver, p, c->handle, &rows,
-                        c->stmt[WCS_DBD_CREATE], 5, args);
+                        c->stmt[WCS_DBD_CREATE], 6, args);
     if (rc) {
         *err = dbd_error(c, rc, p);
         return APR_EGENERAL;
