@@ -25,6 +25,7 @@ apr_status_t wcs_acs_login(wcs_session_t **ps, wcs_result_t *res,
     const char *email;
     const apr_array_header_t *map, *tmpl;
     const wcs_account_t *acct;
+    wcs_account_policy_t pol;
     apr_table_t *env;
     apr_time_t expires;
     apr_status_t rv;
@@ -77,9 +78,17 @@ apr_status_t wcs_acs_login(wcs_session_t **ps, wcs_result_t *res,
         return rv;
     }
     if (in->directory) {
+        /* The event's own demands before the site's. */
+        pol = *in->accounts;
+        if (in->event && in->event->license) {
+            pol.license = in->event->license;
+        }
+        if (in->event && in->event->provision >= 0) {
+            pol.provision = in->event->provision;
+        }
         /* After the replay mark: a replayed response costs the directory
          * nothing, and a refusal here needs a new sign-in at the IdP. */
-        rv = wcs_account_resolve(&acct, res, in->directory, in->accounts,
+        rv = wcs_account_resolve(&acct, res, in->directory, &pol,
                                  email, apr_table_get(env,
                                                       WCS_ENV_DISPLAY_NAME),
                                  in->now, p);

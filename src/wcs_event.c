@@ -188,9 +188,24 @@ static apr_status_t parse_option(wcs_event_t *e, const char **err,
     else if (IS("template")) {
         e->template_name = value;
     }
+    else if (IS("license")) {
+        if (strpbrk(value, "\r\n")) {
+            *err = "license=: not a licence name";
+            return APR_EINVAL;
+        }
+        e->license = value;
+    }
+    else if (IS("provision")) {
+        if (strcasecmp(value, "on") && strcasecmp(value, "off")) {
+            *err = apr_psprintf(p, "provision=%s: on or off", value);
+            return APR_EINVAL;
+        }
+        e->provision = !strcasecmp(value, "on");
+    }
     else {
         *err = apr_psprintf(p, "unknown option \"%.*s\" (key, idps, "
-                            "domains, opens, closes, error, message, template)", (int)nlen,
+                            "domains, opens, closes, error, message, template, license, "
+                            "provision)", (int)nlen,
                             opt);
         return APR_EINVAL;
     }
@@ -212,6 +227,7 @@ apr_status_t wcs_event_parse(wcs_event_t **pe, const char **err, int argc,
                "hex digits or - for none";
         return APR_EINVAL;
     }
+    e->provision = -1;
     e->id = canonical_id(argv[0], strlen(argv[0]), p);
     if (!e->id) {
         *err = apr_psprintf(p, "\"%s\" is not an event ID (1 to %d decimal "

@@ -36,6 +36,11 @@ typedef struct wcs_event_t {
     const char *error_url;       /* its invalid-request page, or NULL */
     const char *message;         /* for 3c on the built-in page, or NULL */
     const char *template_name;   /* its registration template, or NULL */
+    /* What it asks of accounts (a user directory), or as the site does:
+     * the licence its attendees' accounts must be under (NULL: the
+     * site's), whether it provisions attendees (-1: as the site). */
+    const char *license;
+    int provision;
     const char *where;           /* "file:line" or the directive's place */
 } wcs_event_t;
 
@@ -75,7 +80,7 @@ wcs_events_t *wcs_events_make(apr_pool_t *p);
  * hex or "-" for none, options key=optional, idps=ID[,ID...],
  * domains=D[,D...], opens=TIME, closes=TIME (xs:dateTime, e.g.
  * 2026-12-01T18:00:00Z), error=URL, message=TEXT (quoted when it has
- * spaces) and template=NAME.  where names it in messages.  On
+ * spaces), template=NAME, license=NAME and provision=on|off.  where names it in messages.  On
  * failure APR_EINVAL and *err (from p) says why, without where. */
 apr_status_t wcs_event_parse(wcs_event_t **pe, const char **err, int argc,
                              const char *const *argv, const char *where,

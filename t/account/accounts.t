@@ -59,16 +59,18 @@ add_account($dbd_db, 'twice@example.test', 'admin', undef, 1);
 add_account($dbd_db, 'guest@example.test', 'guest', undef, 1);
 
 my %mk = (
+    wcs_event_accounts => 'https://event-accounts.example.test/',
     wcs_attendees => 'https://attendees.example.test/',
     wcs_admins    => 'https://admins.example.test/',
     wcs_dbd       => 'https://dbd.example.test/',
 );
 sub sign_in {
-    my ($module, $nameid) = @_;
+    my ($module, $nameid, $relay) = @_;
     return post_acs($module, mkresponse(module => $module,
                                         audience => $mk{$module},
                                         nameid => $nameid,
-                                        attr => 'displayName=Some One'));
+                                        attr => 'displayName=Some One'),
+                    defined $relay ? (relay_state => $relay) : ());
 }
 
 my $DIR = qr/user directory sqlite3:\S+accounts\.db/;
@@ -105,7 +107,7 @@ my @accepted = (
      undef],
 );
 
-plan tests => (@refused + 3) * REFUSAL_TESTS + @accepted * (LOGIN_TESTS + 3)
+plan tests => (@refused + 5) * REFUSAL_TESTS + 2 + @accepted * (LOGIN_TESTS + 3)
     + 2 + 2 + 1 + 3 + 3 + 3;
 
 for my $c (@refused) {
@@ -138,6 +140,25 @@ is(sql($dbd_db, "SELECT count(*) FROM webcast_accounts WHERE email = "
 is(sql($db, "SELECT count(*) FROM webcast_accounts WHERE email = "
             . "'stranger\@example.test'"), '0',
    'a refusal makes no account');
+
+# An event's own licence and provisioning (wcs_event_accounts: the site
+# requires LIC-A and provisions; event 100 requires LIC-B, event 200 does
+# not provision, event 300 is as the site).
+{
+    my $M = 'wcs_event_accounts';
+    is(sign_in($M, 'other@example.test', '100')->code, 303,
+       "event 100's licence admits the LIC-B account");
+    my $off = log_offset();
+    refusal_checks("the site's licence refuses it for event 300",
+                   sign_in($M, 'other@example.test', '300'), $off, '5c',
+                   qr/under licence "LIC-B", not LIC-A/);
+    $off = log_offset();
+    refusal_checks('event 200 provisions no attendees',
+                   sign_in($M, 'late@example.test', '200'), $off, '5a',
+                   qr/^no account for late\@example\.test in /);
+    is(sign_in($M, 'late@example.test', '300')->code, 303,
+       'event 300 does, as the site');
+}
 
 # Require webcast-role: the admin console of the attendee site.
 {

@@ -132,6 +132,14 @@ START_TEST(event_parse_lines)
 
     e = event_of("9 abcd /x key=optional");
     ck_assert_int_eq(e->key_optional, 1);
+    ck_assert_ptr_null(e->license);
+    ck_assert_int_eq(e->provision, -1);
+    e = event_of("10 - /x license=ENTERPRISE-1 provision=OFF");
+    ck_assert_str_eq(e->license, "ENTERPRISE-1");
+    ck_assert_int_eq(e->provision, 0);
+    ck_assert_int_eq(event_of("11 - /x provision=on")->provision, 1);
+    ck_assert_ptr_nonnull(strstr(event_error("12 - /x provision=maybe"),
+                                 "provision=maybe: on or off"));
 
     ck_assert_ptr_nonnull(strstr(event_error("1234567 abcd"), "ID KEY "
                                              "TARGET"));
