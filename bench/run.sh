@@ -426,34 +426,36 @@ fi)
 ${WCS_BENCH_CONF:-}
 CONF
 } > "$work/wcs.conf"
-# The event servers: ours, with an event map, and the ACS URL of ours so
-# that the same responses serve all three.
-if [ "$events" -gt 0 ]; then
-    for ev in 10 "$events"; do
-        awk -v n="$ev" 'BEGIN { for (i = 1; i <= n; i++)
-            printf "%d %08x /prot/index.html\n", 1000000 + i,
-                (i * 7919) % 4294967296 }' > "$work/events$ev.map"
-        port=$(free_port)
-        {
-            base_conf "ev$ev" "$port"
-            cat <<CONF
+# A server like ours for the same responses (the ACS URL of ours), with
+# more directives: events, a user directory.
+like_ours_conf() { # name port directives
+    base_conf "$1" "$2"
+    cat <<CONF
 LoadModule socache_shmcb_module $lib/mod_socache_shmcb.so
 LoadModule webcast_saml_module $work/mod_webcast_saml.so
 WebcastSAMLSPEntityID https://bench.example.test/
 WebcastSAMLACSURL $wcs_acs
 WebcastSAMLIdP https://idp.example.test/ $work/keys/idp.pem
-WebcastSAMLEventMap $work/events$ev.map
+$3
 <Location /prot>
     AuthType WebcastSAML
     Require valid-user
 </Location>
 ${WCS_BENCH_CONF:-}
 CONF
-        } > "$work/ev$ev.conf"
+}
+# The event servers: ours, with an event map.
+if [ "$events" -gt 0 ]; then
+    for ev in 10 "$events"; do
+        awk -v n="$ev" 'BEGIN { for (i = 1; i <= n; i++)
+            printf "%d %08x /prot/index.html\n", 1000000 + i,
+                (i * 7919) % 4294967296 }' > "$work/events$ev.map"
+        like_ours_conf "ev$ev" "$(free_port)" \
+            "WebcastSAMLEventMap $work/events$ev.map" > "$work/ev$ev.conf"
     done
 fi
 # The user directory servers: ours with WebcastSAMLDirectory, on an
-# SQLite file and on PostgreSQL, and the ACS URL of ours.
+# SQLite file and on PostgreSQL.
 pg_latest() {
     printf '%s\n' /usr/lib/postgresql/*/bin | sort -V | tail -1
 }
@@ -466,23 +468,6 @@ pg_run() { # command args...: as postgres when root (it refuses root)
     else
         "$pg_bin/$cmd" "$@"
     fi
-}
-dir_conf() { # name port directory-lines
-    base_conf "$1" "$2"
-    cat <<CONF
-LoadModule socache_shmcb_module $lib/mod_socache_shmcb.so
-LoadModule dbd_module $lib/mod_dbd.so
-LoadModule webcast_saml_module $work/mod_webcast_saml.so
-WebcastSAMLSPEntityID https://bench.example.test/
-WebcastSAMLACSURL $wcs_acs
-WebcastSAMLIdP https://idp.example.test/ $work/keys/idp.pem
-$3
-<Location /prot>
-    AuthType WebcastSAML
-    Require valid-user
-</Location>
-${WCS_BENCH_CONF:-}
-CONF
 }
 if [ "$accounts" -gt 0 ]; then
     for pkg in sqlite3 postgresql libaprutil1-dbd-sqlite3 \
@@ -505,16 +490,18 @@ if [ "$accounts" -gt 0 ]; then
         -c "CREATE DATABASE webcast"
     pg_run psql -X -q -h 127.0.0.1 -p "$pg_port" -U webcast -d webcast \
         -f - < conf/schema-postgresql.sql
-    dir_conf dir_sqlite "$(free_port)" "WebcastSAMLDirectory \
+    like_ours_conf dir_sqlite "$(free_port)" "WebcastSAMLDirectory \
 sqlite3:$work/accounts/accounts.db schema=create" > "$work/dir_sqlite.conf"
     # The same in write-ahead-log mode, as an admin may set it (the file
     # and its -wal and -shm belong to the server's user).
     sqlite3 "$work/accounts/wal.db" < conf/schema-sqlite.sql
     sqlite3 "$work/accounts/wal.db" "PRAGMA journal_mode = WAL" >/dev/null
     chown "$user" "$work/accounts/wal.db" 2>/dev/null || true
-    dir_conf dir_wal "$(free_port)" "WebcastSAMLDirectory \
+    like_ours_conf dir_wal "$(free_port)" "WebcastSAMLDirectory \
 sqlite3:$work/accounts/wal.db" > "$work/dir_wal.conf"
-    dir_conf dir_pgsql "$(free_port)" "DBDriver pgsql
+    like_ours_conf dir_pgsql "$(free_port)" "LoadModule dbd_module \
+$lib/mod_dbd.so
+DBDriver pgsql
 DBDParams \"host=127.0.0.1 port=$pg_port dbname=webcast user=webcast\"
 WebcastSAMLDirectory dbd" > "$work/dir_pgsql.conf"
 fi

@@ -166,6 +166,13 @@ const char *wcs_set_guests(cmd_parms *cmd, void *dc, int flag)
 
 /* --- per process --------------------------------------------------------- */
 
+void wcs_directory_pre_config(apr_pool_t *pconf)
+{
+    /* What mod_dbd does in its own pre_config: without mod_dbd loaded,
+     * nobody else would, and APR's driver table would not exist. */
+    apr_dbd_init(pconf);
+}
+
 void wcs_directory_child_init(apr_pool_t *p, server_rec *s)
 {
     server_rec *vs;
@@ -305,17 +312,31 @@ static void drop(wcs_directory_conf_t *d)
     apr_pool_clear(d->conn_pool);
 }
 
-/* The directory calls for SQLite: the process's connection under its
- * mutex, opened when needed, again when the file changed, and dropped
- * after any failure. */
+/* A request's directory: the configured one, and mod_dbd's connection
+ * once acquired. */
 typedef struct {
     wcs_directory_conf_t *d;
     request_rec *r;
-} sqlite_baton_t;
+    wcs_dbd_conn_t *conn;        /* DIR_MOD_DBD */
+} dir_baton_t;
 
 typedef enum { OP_FIND, OP_CREATE, OP_TOUCH } op_t;
 
-static apr_status_t sqlite_op(sqlite_baton_t *b, op_t op, const char *email,
+/* One call on a connection. */
+static apr_status_t run(wcs_dbd_conn_t *c, op_t op, const char *email,
+                        const wcs_account_t *a, apr_time_t now,
+                        apr_array_header_t **accounts, const char **err,
+                        apr_pool_t *p)
+{
+    return op == OP_FIND ? wcs_dbd_find(c, email, accounts, err, p)
+         : op == OP_CREATE ? wcs_dbd_create(c, a, now, err, p)
+         : wcs_dbd_touch(c, a, now, err, p);
+}
+
+/* The calls on SQLite: the process's connection under its mutex, opened
+ * when needed, again when the file changed, and dropped after any
+ * failure. */
+static apr_status_t sqlite_op(dir_baton_t *b, op_t op, const char *email,
                               const wcs_account_t *a, apr_time_t now,
                               apr_array_header_t **accounts,
                               const char **err, apr_pool_t *p)
@@ -345,9 +366,7 @@ static apr_status_t sqlite_op(sqlite_baton_t *b, op_t op, const char *email,
         rv = APR_EGENERAL;
     }
     else {
-        rv = op == OP_FIND ? wcs_dbd_find(d->conn, email, accounts, err, p)
-           : op == OP_CREATE ? wcs_dbd_create(d->conn, a, now, err, p)
-           : wcs_dbd_touch(d->conn, a, now, err, p);
+        rv = run(d->conn, op, email, a, now, accounts, err, p);
         if (rv != APR_SUCCESS && !APR_STATUS_IS_EEXIST(rv)) {
             /* Opened again for the next sign-in: the file may have been
              * replaced, unlocked or made writable meanwhile. */
@@ -361,35 +380,8 @@ static apr_status_t sqlite_op(sqlite_baton_t *b, op_t op, const char *email,
     return rv;
 }
 
-static apr_status_t sqlite_find(void *baton, const char *email,
-                                apr_array_header_t **accounts,
-                                const char **err, apr_pool_t *p)
-{
-    return sqlite_op(baton, OP_FIND, email, NULL, 0, accounts, err, p);
-}
-
-static apr_status_t sqlite_create(void *baton, const wcs_account_t *a,
-                                  apr_time_t now, const char **err,
-                                  apr_pool_t *p)
-{
-    return sqlite_op(baton, OP_CREATE, NULL, a, now, NULL, err, p);
-}
-
-static apr_status_t sqlite_touch(void *baton, const wcs_account_t *a,
-                                 apr_time_t now, const char **err,
-                                 apr_pool_t *p)
-{
-    return sqlite_op(baton, OP_TOUCH, NULL, a, now, NULL, err, p);
-}
-
-/* The calls for mod_dbd: the request's connection, acquired once. */
-typedef struct {
-    wcs_directory_conf_t *d;
-    request_rec *r;
-    wcs_dbd_conn_t *conn;
-} dbd_baton_t;
-
-static apr_status_t dbd_conn(dbd_baton_t *b, const char **err)
+/* The calls through mod_dbd: the request's connection, acquired once. */
+static apr_status_t dbd_conn(dir_baton_t *b, const char **err)
 {
     ap_dbd_t *dbd;
     int i;
@@ -425,7 +417,7 @@ static apr_status_t dbd_conn(dbd_baton_t *b, const char **err)
  * reconnects a connection that the database dropped (a restart) without
  * preparing them again, and a database that is back must serve the next
  * sign-in. */
-static apr_status_t dbd_op(dbd_baton_t *b, op_t op, const char *email,
+static apr_status_t dbd_op(dir_baton_t *b, op_t op, const char *email,
                            const wcs_account_t *a, apr_time_t now,
                            apr_array_header_t **accounts, const char **err,
                            apr_pool_t *p)
@@ -438,9 +430,7 @@ static apr_status_t dbd_op(dbd_baton_t *b, op_t op, const char *email,
         return APR_EGENERAL;
     }
     for (tries = 0; ; tries++) {
-        rv = op == OP_FIND ? wcs_dbd_find(b->conn, email, accounts, err, p)
-           : op == OP_CREATE ? wcs_dbd_create(b->conn, a, now, err, p)
-           : wcs_dbd_touch(b->conn, a, now, err, p);
+        rv = run(b->conn, op, email, a, now, accounts, err, p);
         if (rv == APR_SUCCESS || APR_STATUS_IS_EEXIST(rv) || tries
             || wcs_dbd_prepare(b->conn, &again, p) != APR_SUCCESS) {
             return rv;
@@ -448,25 +438,35 @@ static apr_status_t dbd_op(dbd_baton_t *b, op_t op, const char *email,
     }
 }
 
-static apr_status_t dbd_find(void *baton, const char *email,
+static apr_status_t dir_op(dir_baton_t *b, op_t op, const char *email,
+                           const wcs_account_t *a, apr_time_t now,
+                           apr_array_header_t **accounts, const char **err,
+                           apr_pool_t *p)
+{
+    return b->d->kind == DIR_SQLITE
+           ? sqlite_op(b, op, email, a, now, accounts, err, p)
+           : dbd_op(b, op, email, a, now, accounts, err, p);
+}
+
+static apr_status_t dir_find(void *baton, const char *email,
                              apr_array_header_t **accounts, const char **err,
                              apr_pool_t *p)
 {
-    return dbd_op(baton, OP_FIND, email, NULL, 0, accounts, err, p);
+    return dir_op(baton, OP_FIND, email, NULL, 0, accounts, err, p);
 }
 
-static apr_status_t dbd_create(void *baton, const wcs_account_t *a,
+static apr_status_t dir_create(void *baton, const wcs_account_t *a,
                                apr_time_t now, const char **err,
                                apr_pool_t *p)
 {
-    return dbd_op(baton, OP_CREATE, NULL, a, now, NULL, err, p);
+    return dir_op(baton, OP_CREATE, NULL, a, now, NULL, err, p);
 }
 
-static apr_status_t dbd_touch(void *baton, const wcs_account_t *a,
+static apr_status_t dir_touch(void *baton, const wcs_account_t *a,
                               apr_time_t now, const char **err,
                               apr_pool_t *p)
 {
-    return dbd_op(baton, OP_TOUCH, NULL, a, now, NULL, err, p);
+    return dir_op(baton, OP_TOUCH, NULL, a, now, NULL, err, p);
 }
 
 const wcs_directory_t *wcs_directory_for(request_rec *r,
@@ -474,32 +474,20 @@ const wcs_directory_t *wcs_directory_for(request_rec *r,
 {
     wcs_directory_conf_t *d = sc->directory;
     wcs_directory_t *dir;
+    dir_baton_t *b;
 
     if (!d) {
         return NULL;
     }
     dir = apr_pcalloc(r->pool, sizeof(*dir));
+    b = apr_pcalloc(r->pool, sizeof(*b));
+    b->d = d;
+    b->r = r;
     dir->name = d->spec;
-    if (d->kind == DIR_SQLITE) {
-        sqlite_baton_t *b = apr_pcalloc(r->pool, sizeof(*b));
-
-        b->d = d;
-        b->r = r;
-        dir->baton = b;
-        dir->find = sqlite_find;
-        dir->create = sqlite_create;
-        dir->touch = sqlite_touch;
-    }
-    else {
-        dbd_baton_t *b = apr_pcalloc(r->pool, sizeof(*b));
-
-        b->d = d;
-        b->r = r;
-        dir->baton = b;
-        dir->find = dbd_find;
-        dir->create = dbd_create;
-        dir->touch = dbd_touch;
-    }
+    dir->baton = b;
+    dir->find = dir_find;
+    dir->create = dir_create;
+    dir->touch = dir_touch;
     return dir;
 }
 

@@ -18,6 +18,9 @@ const char *wcs_set_provision(cmd_parms *cmd, void *dc, int flag);
 const char *wcs_set_license(cmd_parms *cmd, void *dc, const char *arg);
 const char *wcs_set_guests(cmd_parms *cmd, void *dc, int flag);
 
+/* Initialise APR DBD (pre_config), as mod_dbd would if it is loaded. */
+void wcs_directory_pre_config(apr_pool_t *pconf);
+
 /* Register the authz provider webcast-role (register_hooks). */
 void wcs_directory_register(apr_pool_t *p);
 

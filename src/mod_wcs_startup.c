@@ -13,6 +13,7 @@
 
 #include "mod_wcs.h"
 #include "mod_wcs_config.h"
+#include "mod_wcs_directory.h"
 #include "mod_wcs_log.h"
 #include "mod_wcs_startup.h"
 #include "mod_wcs_store.h"
@@ -34,6 +35,7 @@ int wcs_pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp)
     }
     wcs_store_init();
     wcs_log_install();
+    wcs_directory_pre_config(pconf);
     return wcs_store_pre_config(pconf);
 }
 

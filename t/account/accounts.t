@@ -12,7 +12,6 @@ use lib "$FindBin::Bin/../lib";
 use Apache::Test qw(-withtestmore);
 use Apache::TestRequest;
 use IO::Handle;
-use POSIX qw(_exit);
 use WCS::Test;
 
 my $sqlite = (grep { -x } map { "$_/sqlite3" }
@@ -176,25 +175,12 @@ is(sql($db, "SELECT count(*) FROM webcast_accounts WHERE email = "
 
 # Eight first logins of one person at once: one account.
 {
-    my @kids;
     my @bodies = map { mkresponse(module => 'wcs_attendees',
                                   audience => $mk{wcs_attendees},
                                   nameid => 'rush@example.test') } 1 .. 8;
-    my $dir = "$t/work/accounts";
-    for my $i (0 .. $#bodies) {
-        my $pid = fork() // die "fork: $!";
-        if (!$pid) {
-            my $res = post_acs('wcs_attendees', $bodies[$i]);
-            open(my $fh, '>', "$dir/rush.$i") or _exit(1);
-            print $fh $res->code;
-            close $fh;
-            _exit(0);
-        }
-        push @kids, $pid;
-    }
-    waitpid($_, 0) for @kids;
-    my @codes = map { read_file("$dir/rush.$_") } 0 .. $#bodies;
-    unlink map { "$dir/rush.$_" } 0 .. $#bodies;
+    my @codes = at_once(map { my $b = $_;
+                              sub { post_acs('wcs_attendees', $b)->code } }
+                        @bodies);
     is(join(' ', @codes), join(' ', ('303') x 8),
        'eight concurrent first logins all sign in');
     is(sql($db, "SELECT count(*) FROM webcast_accounts WHERE email = "

@@ -33,15 +33,6 @@ rmtree($dir);
 make_path($dir);
 my $schema = "$top/conf/schema-postgresql.sql";
 
-sub free_port {
-    my $s = IO::Socket::INET->new(Listen => 1, LocalAddr => '127.0.0.1',
-                                  LocalPort => 0, Proto => 'tcp')
-        or die "no free port: $!";
-    my $port = $s->sockport;
-    close $s;
-    return $port;
-}
-
 # PostgreSQL refuses to run as root: as root it runs as the postgres
 # user of Debian's package, in a directory of its own under /tmp.
 my $as = $> == 0 ? ['runuser', '-u', 'postgres', '--'] : [];
@@ -227,20 +218,9 @@ for my $c (@refused) {
     my @bodies = map { mkresponse(acs => $acs,
                                   audience => 'https://pg.example.test/',
                                   nameid => 'rush@example.test') } 1 .. 8;
-    my @kids;
-    for my $i (0 .. $#bodies) {
-        my $pid = fork() // die "fork: $!";
-        if (!$pid) {
-            my $res = post_acs(undef, $bodies[$i], url => $acs);
-            open(my $fh, '>', "$dir/rush.$i") or _exit(1);
-            print $fh $res->code;
-            close $fh;
-            _exit(0);
-        }
-        push @kids, $pid;
-    }
-    waitpid($_, 0) for @kids;
-    my @codes = map { read_file("$dir/rush.$_") } 0 .. $#bodies;
+    my @codes = at_once(map { my $b = $_;
+                              sub { post_acs(undef, $b, url => $acs)->code } }
+                        @bodies);
     is(join(' ', @codes), join(' ', ('303') x 8),
        'PostgreSQL: eight concurrent first logins all sign in');
     is(psql('webcast', "SELECT count(*) FROM webcast_accounts WHERE email = "

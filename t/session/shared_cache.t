@@ -28,15 +28,6 @@ my $dir   = "$t/work/shared_cache";
 rmtree($dir);
 make_path($dir);
 
-sub free_port {
-    my $s = IO::Socket::INET->new(Listen => 1, LocalAddr => '127.0.0.1',
-                                  LocalPort => 0, Proto => 'tcp')
-        or die "no free port: $!";
-    my $port = $s->sockport;
-    close $s;
-    return $port;
-}
-
 # memcached, as nobody when root (it refuses to run as root).
 my ($mc_pid, $conf);
 my $mc_port = free_port();

@@ -8,6 +8,8 @@ use strict;
 use warnings FATAL => 'all';
 
 use Exporter 'import';
+use IO::Socket::INET ();
+use POSIX ();
 use Test::More ();
 use Apache::Test ();
 use Apache::TestRequest ();
@@ -17,7 +19,7 @@ our @EXPORT = qw(
     url_for acs_url hostport_of mkresponse post_acs post_form
     log_offset log_since refusal_of refusal_checks login_checks app_get
     app_checks status_of_code keys_dir top_dir graceful_restart
-    write_file read_file
+    write_file read_file free_port at_once
     REFUSAL_TESTS LOGIN_TESTS APP_TESTS
 );
 
@@ -177,6 +179,43 @@ sub graceful_restart {
     }
     Test::More::diag(log_since($off));
     return 0;
+}
+
+# A free TCP port on loopback, for a server a test starts itself.
+sub free_port {
+    my $s = IO::Socket::INET->new(Listen => 1, LocalAddr => '127.0.0.1',
+                                  LocalPort => 0, Proto => 'tcp')
+        or die "no free port: $!";
+    my $port = $s->sockport;
+    close $s;
+    return $port;
+}
+
+# Run each code ref at the same time, each in a process of its own; what
+# each returned (a string), in order.
+sub at_once {
+    my @subs = @_;
+    my $dir = Apache::Test::vars('serverroot') . '/logs';
+    my @kids;
+    for my $i (0 .. $#subs) {
+        my $pid = fork() // die "fork: $!";
+        if (!$pid) {
+            my $out = $subs[$i]->();
+            open(my $fh, '>', "$dir/at_once.$$.$i") or POSIX::_exit(1);
+            print $fh $out;
+            close $fh;
+            POSIX::_exit(0);
+        }
+        push @kids, $pid;
+    }
+    my @out;
+    for my $i (0 .. $#kids) {
+        waitpid($kids[$i], 0);
+        my $f = "$dir/at_once.$kids[$i].$i";
+        push @out, read_file($f);
+        unlink $f;
+    }
+    return @out;
 }
 
 sub log_offset { my $s = -s error_log(); defined $s ? $s : 0 }
