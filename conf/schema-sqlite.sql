@@ -9,6 +9,7 @@ CREATE TABLE IF NOT EXISTS webcast_accounts (
     role TEXT NOT NULL DEFAULT 'attendee',
     license TEXT,
     display_name TEXT,
+    fields TEXT,
     active INTEGER NOT NULL DEFAULT 1,
     created TEXT NOT NULL,
     last_login TEXT

@@ -1,5 +1,6 @@
 #include <string.h>
 
+#include <apr_escape.h>
 #include <apr_strings.h>
 
 #include "wcs_account.h"
@@ -53,11 +54,39 @@ static const wcs_account_t *the_one(const apr_array_header_t *accounts)
     return admin;
 }
 
+/* A registration field: a WEBCAST_* variable that says something of the
+ * person beyond who they are (not the email, IdP, NameID, event...). */
+static int add_field(void *rec, const char *key, const char *value)
+{
+    apr_array_header_t *pairs = rec;
+
+    if (strcmp(key, WCS_ENV_EMAIL) && strcmp(key, WCS_ENV_IDP)
+        && strcmp(key, WCS_ENV_NAMEID) && strcmp(key, WCS_ENV_AUTHN_CONTEXT)
+        && strcmp(key, WCS_ENV_EVENT_ID) && strcmp(key, WCS_ENV_ROLE)
+        && strcmp(key, WCS_ENV_LICENSE)) {
+        APR_ARRAY_PUSH(pairs, const char *) =
+            apr_pstrcat(pairs->pool, apr_pescape_urlencoded(pairs->pool, key),
+                        "=", apr_pescape_urlencoded(pairs->pool, value),
+                        NULL);
+    }
+    return 1;
+}
+
+static const char *fields_of(const apr_table_t *env, apr_pool_t *p)
+{
+    apr_array_header_t *pairs = apr_array_make(p, 8, sizeof(const char *));
+
+    if (env) {
+        apr_table_do(add_field, pairs, env, NULL);
+    }
+    return pairs->nelts ? apr_array_pstrcat(p, pairs, '&') : NULL;
+}
+
 apr_status_t wcs_account_resolve(const wcs_account_t **pa,
                                  wcs_result_t *res,
                                  const wcs_directory_t *dir,
                                  const wcs_account_policy_t *pol,
-                                 const char *email, const char *display_name,
+                                 const char *email, const apr_table_t *env,
                                  apr_time_t now, apr_pool_t *p)
 {
     apr_array_header_t *accounts = NULL;
@@ -81,7 +110,9 @@ apr_status_t wcs_account_resolve(const wcs_account_t **pa,
         fresh.email = email;
         fresh.role = WCS_ROLE_ATTENDEE;
         fresh.license = pol->license;
-        fresh.display_name = display_name;
+        fresh.display_name = env ? apr_table_get(env, WCS_ENV_DISPLAY_NAME)
+                                 : NULL;
+        fresh.fields = fields_of(env, p);
         fresh.active = 1;
         rv = dir->create(dir->baton, &fresh, now, &err, p);
         if (rv != APR_SUCCESS && !APR_STATUS_IS_EEXIST(rv)) {

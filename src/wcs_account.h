@@ -28,6 +28,10 @@ typedef struct wcs_account_t {
     const char *role;            /* one of WCS_ROLE_*, or another word */
     const char *license;         /* or NULL */
     const char *display_name;    /* or NULL */
+    /* The registration fields it was made with (WEBCAST_* variables of
+     * the sign-in that made it, application/x-www-form-urlencoded), or
+     * NULL; written, never read. */
+    const char *fields;
     int active;
 } wcs_account_t;
 
@@ -59,15 +63,16 @@ typedef struct wcs_account_policy_t {
 } wcs_account_policy_t;
 
 /* The account the person with email (validated, lower case) signs in
- * with, by the rules above; display_name (or NULL) goes into an account
- * made just in time.  Refuses 5a no account, 5b several accounts, 5c
+ * with, by the rules above; an account made just in time gets the
+ * display name and the registration fields of env (the sign-in's
+ * WEBCAST_* variables, NULL for none).  Refuses 5a no account, 5b several accounts, 5c
  * another licence, 5d inactive, 5e a guest, 5f a directory failure.
  * *pa from p. */
 apr_status_t wcs_account_resolve(const wcs_account_t **pa,
                                  wcs_result_t *res,
                                  const wcs_directory_t *dir,
                                  const wcs_account_policy_t *pol,
-                                 const char *email, const char *display_name,
+                                 const char *email, const apr_table_t *env,
                                  apr_time_t now, apr_pool_t *p);
 
 #endif

@@ -89,9 +89,7 @@ apr_status_t wcs_acs_login(wcs_session_t **ps, wcs_result_t *res,
         /* After the replay mark: a replayed response costs the directory
          * nothing, and a refusal here needs a new sign-in at the IdP. */
         rv = wcs_account_resolve(&acct, res, in->directory, &pol,
-                                 email, apr_table_get(env,
-                                                      WCS_ENV_DISPLAY_NAME),
-                                 in->now, p);
+                                 email, env, in->now, p);
         if (rv != APR_SUCCESS) {
             return rv;
         }

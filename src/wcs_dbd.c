@@ -20,8 +20,9 @@ static const struct {
     /* Made at its first login: that login is recorded with it. */
     [WCS_DBD_CREATE] = { "webcast_saml_create",
         "INSERT INTO webcast_accounts "
-        "(email, role, license, display_name, active, created, last_login) "
-        "VALUES (%s, %s, %s, %s, 1, %s, %s) ON CONFLICT DO NOTHING" },
+        "(email, role, license, display_name, fields, active, created, "
+        "last_login) VALUES (%s, %s, %s, %s, %s, 1, %s, %s) "
+        "ON CONFLICT DO NOTHING" },
     [WCS_DBD_TOUCH] = { "webcast_saml_touch",
         "UPDATE webcast_accounts SET last_login = %s "
         "WHERE id = CAST(%s AS BIGINT)" },
@@ -45,6 +46,7 @@ const char *wcs_dbd_label(wcs_dbd_stmt_t i)
     "    role TEXT NOT NULL DEFAULT 'attendee',\n"                         \
     "    license TEXT,\n"                                                  \
     "    display_name TEXT,\n"                                             \
+    "    fields TEXT,\n"                                                   \
     "    active INTEGER NOT NULL DEFAULT 1,\n"                             \
     "    created TEXT NOT NULL,\n"                                         \
     "    last_login TEXT\n"                                                \
@@ -195,17 +197,18 @@ apr_status_t wcs_dbd_create(void *baton, const wcs_account_t *a,
                             apr_time_t now, const char **err, apr_pool_t *p)
 {
     wcs_dbd_conn_t *c = baton;
-    const char *args[6];
+    const char *args[7];
     int rc, rows = 0;
 
     args[0] = a->email;
     args[1] = a->role;
     args[2] = a->license;
     args[3] = a->display_name;
-    args[4] = wcs_time_format(now, p);
-    args[5] = args[4];
+    args[4] = a->fields;
+    args[5] = wcs_time_format(now, p);
+    args[6] = args[5];
     rc = apr_dbd_pquery(c->driver, p, c->handle, &rows,
-                        c->stmt[WCS_DBD_CREATE], 6, args);
+                        c->stmt[WCS_DBD_CREATE], 7, args);
     if (rc) {
         *err = dbd_error(c, rc, p);
         return APR_EGENERAL;

@@ -128,9 +128,10 @@ for my $c (@accepted) {
 }
 
 is(sql($db, "SELECT role || ' ' || license || ' ' || display_name || ' ' "
-            . "|| active FROM webcast_accounts WHERE email = "
-            . "'new\@example.test'"),
-   'attendee LIC-A Some One 1', 'the account made just in time');
+            . "|| active || ' ' || fields FROM webcast_accounts WHERE email "
+            . "= 'new\@example.test'"),
+   'attendee LIC-A Some One 1 WEBCAST_DISPLAY_NAME=Some+One',
+   'the account made just in time, with its registration fields');
 like(sql($db, "SELECT last_login FROM webcast_accounts WHERE id = 2"),
      qr/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/, "the Admin's login is recorded");
 is(sql($dbd_db, "SELECT count(*) FROM webcast_accounts WHERE email = "

@@ -19,6 +19,7 @@ typedef struct {
     /* create: another sign-in adds the account first (the race). */
     int race;
     int creates, touches;
+    const char *last_fields, *last_name;
 } mem_dir_t;
 
 static apr_status_t mem_find(void *baton, const char *email,
@@ -68,6 +69,8 @@ static apr_status_t mem_create(void *baton, const wcs_account_t *a,
         return APR_EGENERAL;
     }
     mem_add(m, a->email, a->role, a->license, 1);
+    m->last_fields = a->fields;
+    m->last_name = a->display_name;
     return m->race ? APR_EEXIST : APR_SUCCESS;
 }
 
@@ -103,11 +106,15 @@ static apr_status_t resolve(const wcs_account_t **a, wcs_result_t *res,
                             const char *email)
 {
     wcs_account_policy_t pol = { provision, license, guests };
+    apr_table_t *env = apr_table_make(wcs_test_pool, 4);
 
+    apr_table_set(env, "WEBCAST_EMAIL", email);
+    apr_table_set(env, "WEBCAST_DISPLAY_NAME", "Alice A");
+    apr_table_set(env, "WEBCAST_COMPANY", "A & B Ltd");
     res->code = WCS_CODE_NONE;
     res->reason = NULL;
-    return wcs_account_resolve(a, res, &dir, &pol, email, "Alice A",
-                               T0, wcs_test_pool);
+    return wcs_account_resolve(a, res, &dir, &pol, email, env, T0,
+                               wcs_test_pool);
 }
 
 START_TEST(account_rules)
@@ -127,6 +134,10 @@ START_TEST(account_rules)
     ck_assert_str_eq(a->role, WCS_ROLE_ATTENDEE);
     ck_assert_str_eq(a->license, "LIC-1");
     ck_assert_int_eq(mem.creates, 1);
+    /* Made with the display name and the registration fields. */
+    ck_assert_str_eq(mem.last_name, "Alice A");
+    ck_assert_str_eq(mem.last_fields, "WEBCAST_DISPLAY_NAME=Alice+A&"
+                     "WEBCAST_COMPANY=A+%26+B+Ltd");
     /* Its creation recorded the login. */
     ck_assert_int_eq(mem.touches, 0);
     /* The next time it is found, and the login recorded. */
@@ -266,6 +277,7 @@ START_TEST(dbd_sqlite)
     acct.role = WCS_ROLE_ATTENDEE;
     acct.license = "LIC-1";
     acct.display_name = "N'ew \"Person\"";
+    acct.fields = "WEBCAST_COMPANY=X";
     ck_assert_int_eq(wcs_dbd_create(c, &acct, T0, &err, wcs_test_pool),
                      APR_SUCCESS);
     /* The unique index: a second account of that email and role is not
@@ -278,8 +290,8 @@ START_TEST(dbd_sqlite)
         " VALUES ('  Boss@Example.TEST ', 'admin', NULL, 1, 'x'),"
         " ('boss@example.test', 'guest_admin', '', 0, 'x')"), 0);
     ck_assert_int_eq(wcs_dbd_create(c, &(wcs_account_t){ NULL,
-                     "boss@example.test", "admin", NULL, NULL, 1 }, T0, &err,
-                                    wcs_test_pool), APR_EEXIST);
+                     "boss@example.test", "admin", NULL, NULL, NULL, 1 }, T0,
+                                    &err, wcs_test_pool), APR_EEXIST);
     ck_assert_int_eq(wcs_dbd_find(c, "new@example.test", &found, &err,
                                   wcs_test_pool), APR_SUCCESS);
     ck_assert_int_eq(found->nelts, 1);
