@@ -16,9 +16,10 @@ BUILD_DEPS="build-essential autoconf automake libtool pkg-config openssl
 # no system service is installed or started on port 80.
 # sqlite3: the tests load accounts into the user directory's files;
 # postgresql and APR's pgsql driver: the directory on PostgreSQL through
-# mod_dbd (t/account/pgsql.t starts a server of its own).
+# mod_dbd (t/account/pgsql.t starts a server of its own); xmllint: the SP
+# metadata against the OASIS schema.
 TEST_DEPS="check perl libapache2-mod-perl2 libwww-perl memcached sqlite3
-  postgresql libaprutil1-dbd-pgsql"
+  postgresql libaprutil1-dbd-pgsql libxml2-utils"
 
 usage() {
     echo "usage: $0 demo|test" >&2

@@ -17,6 +17,7 @@
 #include "mod_wcs.h"
 #include "mod_wcs_acs.h"
 #include "mod_wcs_config.h"
+#include "wcs_metadata.h"
 #include "mod_wcs_directory.h"
 #include "mod_wcs_error.h"
 #include "mod_wcs_log.h"
@@ -290,14 +291,38 @@ int wcs_acs_run(request_rec *r, wcs_srv_conf_t *sc)
     return HTTP_SEE_OTHER;
 }
 
+int wcs_metadata_run(request_rec *r, wcs_srv_conf_t *sc)
+{
+    const char *acs_url = sc->sp->acs_url ? sc->sp->acs_url
+                                          : canonical_acs_url(r,
+                                                              sc->acs_path);
+
+    r->allowed |= (AP_METHOD_BIT << M_GET);
+    if (r->method_number != M_GET) {
+        return HTTP_METHOD_NOT_ALLOWED;
+    }
+    ap_set_content_type(r, "application/samlmetadata+xml");
+    if (!r->header_only) {
+        ap_rputs(wcs_metadata_sp(sc->sp, acs_url, r->pool), r);
+    }
+    return OK;
+}
+
 int wcs_acs_handler(request_rec *r)
 {
     wcs_srv_conf_t *sc = ap_get_module_config(r->server->module_config,
                                               &webcast_saml_module);
 
-    /* Reached when the ACS is not under AuthType WebcastSAML (or needs no
-     * authentication there); under it, check_authn has answered. */
-    if (!sc->sp || !ap_is_initial_req(r) || strcmp(r->uri, sc->acs_path)) {
+    /* Reached when the endpoint is not under AuthType WebcastSAML (or
+     * needs no authentication there); under it, check_authn has
+     * answered. */
+    if (!sc->sp || !ap_is_initial_req(r)) {
+        return DECLINED;
+    }
+    if (!strcmp(r->uri, sc->metadata_path)) {
+        return wcs_metadata_run(r, sc);
+    }
+    if (strcmp(r->uri, sc->acs_path)) {
         return DECLINED;
     }
     wcs_req(r);                  /* the ref of every line from here on */

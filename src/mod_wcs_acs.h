@@ -10,6 +10,10 @@
 #include "mod_wcs_config.h"
 
 int wcs_acs_handler(request_rec *r);
+
+/* Answer r with the SP's metadata (GET, HEAD; 405 otherwise): OK, or the
+ * status.  The endpoint's /metadata, public like the ACS. */
+int wcs_metadata_run(request_rec *r, wcs_srv_conf_t *sc);
 /* Run the ACS for r and answer it (redirect or error page): the status
  * to return from any hook. */
 int wcs_acs_run(request_rec *r, wcs_srv_conf_t *sc);

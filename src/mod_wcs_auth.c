@@ -297,6 +297,12 @@ int wcs_check_authn(request_rec *r)
         /* Only a request from the client itself carries the IdP's POST. */
         return wcs_acs_run(r, sc);
     }
+    else if (!strcmp(r->uri, sc->metadata_path)) {
+        /* Public, as the ACS is: answered here, the request is done. */
+        int rc = wcs_metadata_run(r, sc);
+
+        return rc == OK ? DONE : rc;
+    }
     /* Out of the headers since wcs_scrub_request. */
     id = wcs_cookie_take(r);
     if (!id || !wcs_session_id_valid(id)) {

@@ -79,6 +79,7 @@ typedef struct wcs_srv_conf_t {
     /* Derived in check_config, never set by a directive. */
     wcs_sp_t *sp;                /* NULL: this vhost is not a SAML SP */
     const char *acs_path;        /* local path of the ACS */
+    const char *metadata_path;   /* local path of the SP's metadata */
 } wcs_srv_conf_t;
 
 typedef struct wcs_dir_conf_t {

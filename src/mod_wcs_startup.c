@@ -155,6 +155,8 @@ static apr_status_t build_sp(wcs_srv_conf_t *sc, const char **err,
     }
     sc->sp = sp;
     sc->acs_path = apr_pstrcat(p, sc->endpoint_path, "/acs", NULL);
+    sc->metadata_path = apr_pstrcat(p, sc->endpoint_path, "/metadata",
+                                    NULL);
     return APR_SUCCESS;
 }
 
