@@ -57,8 +57,11 @@ const char *wcs_cookie_take(request_rec *r)
     wcs_srv_conf_t *sc = ap_get_module_config(r->server->module_config,
                                               &webcast_saml_module);
     const request_rec *q;
-    const char *id = NULL;
+    const char *id = apr_table_get(r->notes, NOTE_COOKIE);
 
+    if (id) {
+        return id;               /* taken out of this request already */
+    }
     ap_cookie_read(r, sc->cookie_name, &id, 1);
     if (id) {
         apr_table_setn(r->notes, NOTE_COOKIE, id);
