@@ -11,7 +11,8 @@ cd "$(dirname "$0")"
 
 BUILD_DEPS="build-essential autoconf automake libtool pkg-config openssl
   apache2-bin apache2-dev libapr1-dev libaprutil1-dev libxml2-dev
-  libxmlsec1-dev libxmlsec1-openssl libssl-dev libaprutil1-dbd-sqlite3"
+  libxmlsec1-dev libxmlsec1-openssl libssl-dev libaprutil1-dbd-sqlite3
+  zlib1g-dev"
 # apache2-bin, not apache2: the tests and the demo start their own httpd;
 # no system service is installed or started on port 80.
 # sqlite3: the tests load accounts into the user directory's files;

@@ -52,6 +52,7 @@ int main(void)
     srunner_add_suite(sr, wcs_suite_acs());
     srunner_add_suite(sr, wcs_suite_event());
     srunner_add_suite(sr, wcs_suite_account());
+    srunner_add_suite(sr, wcs_suite_authnreq());
     srunner_run_all(sr, CK_NORMAL);
     failed = srunner_ntests_failed(sr);
     srunner_free(sr);

@@ -111,5 +111,6 @@ Suite *wcs_suite_session(void);
 Suite *wcs_suite_acs(void);
 Suite *wcs_suite_event(void);
 Suite *wcs_suite_account(void);
+Suite *wcs_suite_authnreq(void);
 
 #endif
