@@ -6,7 +6,7 @@
 set -u
 top=${WCS_TOP_BUILDDIR:-$(pwd)}
 src=${WCS_TOP_SRCDIR:-$top}
-targets="base64 xml response url time session metadata"
+targets="base64 xml response url time session metadata event"
 n=0
 fail=0
 

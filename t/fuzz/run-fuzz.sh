@@ -12,7 +12,7 @@ set -eu
 src=${WCS_TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 time=${FUZZ_TIME:-60}
 cc=${FUZZ_CC:-clang}
-targets=${FUZZ_TARGETS:-"base64 xml response url time session metadata"}
+targets=${FUZZ_TARGETS:-"base64 xml response url time session metadata event"}
 out=_fuzz
 flags="-g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined
   -fno-sanitize-recover=undefined"
