@@ -158,6 +158,18 @@ const char *wcs_cfg_number(cmd_parms *cmd, const char *arg,
     return NULL;
 }
 
+apr_array_header_t *wcs_cfg_words(cmd_parms *cmd, const char *line)
+{
+    apr_array_header_t *words = apr_array_make(cmd->pool, 2,
+                                               sizeof(const char *));
+    const char *word;
+
+    while (*(word = ap_getword_conf(cmd->pool, &line))) {
+        APR_ARRAY_PUSH(words, const char *) = word;
+    }
+    return words;
+}
+
 int wcs_cfg_local_path(const char *s)
 {
     return wcs_url_local_path(s);

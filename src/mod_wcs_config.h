@@ -114,6 +114,9 @@ const char *wcs_cfg_enum(cmd_parms *cmd, const wcs_cfg_enum_t *table,
 const char *wcs_cfg_number(cmd_parms *cmd, const char *arg,
                            apr_int64_t min, apr_int64_t max,
                            apr_int64_t *out);
+/* The words of line (a Require line's arguments, quotes as httpd reads
+ * them), as const char * from cmd->pool; none is an empty array. */
+apr_array_header_t *wcs_cfg_words(cmd_parms *cmd, const char *line);
 /* Is s a local URL path ("/x", never "//host" or with a backslash)? */
 int wcs_cfg_local_path(const char *s);
 /* Is arg a target: a local path or an absolute http(s) URL?  NULL or the

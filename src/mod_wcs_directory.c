@@ -508,13 +508,8 @@ static const char *role_parse_require(cmd_parms *cmd,
                                       const char *require_line,
                                       const void **parsed)
 {
-    apr_array_header_t *roles = apr_array_make(cmd->pool, 2,
-                                               sizeof(const char *));
-    const char *line = require_line, *word;
+    apr_array_header_t *roles = wcs_cfg_words(cmd, require_line);
 
-    while (*(word = ap_getword_conf(cmd->pool, &line))) {
-        APR_ARRAY_PUSH(roles, const char *) = word;
-    }
     if (roles->nelts == 0) {
         return "Require webcast-role takes the account roles admitted "
                "(admin, guest_admin, attendee, guest)";

@@ -131,17 +131,21 @@ void wcs_error_deny(request_rec *r, wcs_code_t code, const char *reason,
 void wcs_error_log_denial(request_rec *r)
 {
     request_rec *q = r;
+    wcs_req_t *req;
     wcs_denial_t *d;
 
-    /* The error response may be an internal redirect's (ErrorDocument). */
+    /* The error response may be an internal redirect's (ErrorDocument).
+     * Every error response of the server comes here: only a request this
+     * module gave a context to can hold a denial, and none is made. */
     while (q->prev) {
         q = q->prev;
     }
-    d = wcs_req(q)->denial;
+    req = ap_get_module_config(q->request_config, &webcast_saml_module);
+    d = req ? req->denial : NULL;
     if (!d || r->status != HTTP_UNAUTHORIZED) {
         return;
     }
-    wcs_req(q)->denial = NULL;   /* once */
+    req->denial = NULL;          /* once */
     note_refusal(r, d->code, d->reason);
 }
 

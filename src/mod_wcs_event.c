@@ -117,40 +117,38 @@ const char *wcs_set_template(cmd_parms *cmd, void *dc, const char *name,
 
 /* --- Require webcast-event ID [ID ...] ------------------------------- */
 
-/* The event IDs of a Require line, canonical, parsed once. */
-typedef struct {
-    apr_array_header_t *ids;     /* of const char * */
-} event_require_t;
-
+/* The event IDs of a Require line (of const char *), made canonical
+ * once. */
 static const char *event_parse_require(cmd_parms *cmd,
                                        const char *require_line,
                                        const void **parsed)
 {
-    event_require_t *req = apr_pcalloc(cmd->pool, sizeof(*req));
-    const char *line = require_line, *word;
+    apr_array_header_t *ids = wcs_cfg_words(cmd, require_line);
     wcs_relay_t relay;
+    int i;
 
-    req->ids = apr_array_make(cmd->pool, 2, sizeof(const char *));
-    while (*(word = ap_getword_conf(cmd->temp_pool, &line))) {
-        wcs_relay_parse(&relay, word, cmd->pool);
-        if (relay.kind != WCS_RELAY_EVENT || relay.key) {
-            return apr_psprintf(cmd->pool, "Require webcast-event: \"%s\" "
-                                "is not an event ID (decimal digits)", word);
-        }
-        APR_ARRAY_PUSH(req->ids, const char *) = relay.event_id;
-    }
-    if (req->ids->nelts == 0) {
+    if (ids->nelts == 0) {
         return "Require webcast-event takes the IDs of the events that the "
                "location belongs to";
     }
-    *parsed = req;
+    for (i = 0; i < ids->nelts; i++) {
+        const char **word = &APR_ARRAY_IDX(ids, i, const char *);
+
+        wcs_relay_parse(&relay, *word, cmd->pool);
+        if (relay.kind != WCS_RELAY_EVENT || relay.key) {
+            return apr_psprintf(cmd->pool, "Require webcast-event: \"%s\" "
+                                "is not an event ID (decimal digits)", *word);
+        }
+        *word = relay.event_id;
+    }
+    *parsed = ids;
     return NULL;
 }
 
 static authz_status event_check(request_rec *r, const char *require_line,
                                 const void *parsed)
 {
-    const event_require_t *req = parsed;
+    const apr_array_header_t *ids = parsed;
     wcs_srv_conf_t *sc = ap_get_module_config(r->server->module_config,
                                               &webcast_saml_module);
     wcs_session_t *s = wcs_req(r)->session;
@@ -164,8 +162,8 @@ static authz_status event_check(request_rec *r, const char *require_line,
         /* Not signed in through this module (yet). */
         return AUTHZ_DENIED_NO_USER;
     }
-    for (i = 0; i < req->ids->nelts; i++) {
-        const char *id = APR_ARRAY_IDX(req->ids, i, const char *);
+    for (i = 0; i < ids->nelts; i++) {
+        const char *id = APR_ARRAY_IDX(ids, i, const char *);
 
         if (wcs_session_has_event(s, id)) {
             apr_table_setn(r->subprocess_env, WCS_ENV_EVENT_ID, id);
@@ -174,8 +172,8 @@ static authz_status event_check(request_rec *r, const char *require_line,
     }
     /* Not admitted yet: the first event whose rules admit the person
      * extends the session to it, without a new sign-in. */
-    for (i = 0; i < req->ids->nelts; i++) {
-        const char *id = APR_ARRAY_IDX(req->ids, i, const char *);
+    for (i = 0; i < ids->nelts; i++) {
+        const char *id = APR_ARRAY_IDX(ids, i, const char *);
 
         e = sc->sp ? wcs_events_find(sc->sp->events, id) : NULL;
         if (!e) {

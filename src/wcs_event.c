@@ -9,6 +9,7 @@
 
 #include "wcs_event.h"
 #include "wcs_identity.h"
+#include "wcs_store.h"
 #include "wcs_str.h"
 #include "wcs_time.h"
 #include "wcs_url.h"
@@ -500,8 +501,8 @@ static int same_key(const char *a, const char *b)
     unsigned char da[EVP_MAX_MD_SIZE], db[EVP_MAX_MD_SIZE];
     unsigned int la = 0, lb = 0;
 
-    if (!EVP_Digest(a, strlen(a), da, &la, EVP_sha256(), NULL)
-        || !EVP_Digest(b, strlen(b), db, &lb, EVP_sha256(), NULL)
+    if (!EVP_Digest(a, strlen(a), da, &la, wcs_sha256(), NULL)
+        || !EVP_Digest(b, strlen(b), db, &lb, wcs_sha256(), NULL)
         || la != lb) {
         return 0;                /* fails closed */
     }

@@ -29,7 +29,7 @@ void wcs_store_init(void)
     }
 }
 
-static const EVP_MD *sha256(void)
+const EVP_MD *wcs_sha256(void)
 {
     return store_sha256 ? store_sha256 : EVP_sha256();
 }
@@ -40,7 +40,7 @@ void wcs_store_key(wcs_store_key_t *key, const char *kind,
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();
     unsigned int len = 0;
 
-    EVP_DigestInit_ex(ctx, sha256(), NULL);
+    EVP_DigestInit_ex(ctx, wcs_sha256(), NULL);
     EVP_DigestUpdate(ctx, kind, strlen(kind) + 1);   /* with its NUL */
     EVP_DigestUpdate(ctx, part1, strlen(part1));
     if (part2) {

@@ -9,6 +9,7 @@
 
 #include <apr_pools.h>
 #include <apr_time.h>
+#include <openssl/evp.h>
 
 #include "wcs_result.h"
 
@@ -61,6 +62,10 @@ apr_time_t wcs_store_expiry(apr_time_t expiry, apr_time_t now);
 /* Fetch what store keys are made with once, in the single-threaded
  * configuration phase (wcs_store_key is right without it, only slower). */
 void wcs_store_init(void);
+
+/* SHA-256 as wcs_store_init fetched it (EVP_sha256() before): for every
+ * digest made on the request path. */
+const EVP_MD *wcs_sha256(void);
 
 /* The store key for (kind, part1, part2): SHA-256 of kind "\0" part1,
  * then "\n" part2 when part2 is given. */

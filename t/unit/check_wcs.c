@@ -49,6 +49,7 @@ int main(void)
     srunner_add_suite(sr, wcs_suite_identity());
     srunner_add_suite(sr, wcs_suite_store());
     srunner_add_suite(sr, wcs_suite_session());
+    srunner_add_suite(sr, wcs_suite_session_memo());
     srunner_add_suite(sr, wcs_suite_acs());
     srunner_add_suite(sr, wcs_suite_event());
     srunner_add_suite(sr, wcs_suite_account());

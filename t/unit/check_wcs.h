@@ -108,6 +108,7 @@ Suite *wcs_suite_response(void);
 Suite *wcs_suite_identity(void);
 Suite *wcs_suite_store(void);
 Suite *wcs_suite_session(void);
+Suite *wcs_suite_session_memo(void);
 Suite *wcs_suite_acs(void);
 Suite *wcs_suite_event(void);
 Suite *wcs_suite_account(void);

@@ -1,17 +1,12 @@
 #include <string.h>
 
 #include <apr_strings.h>
-#include <apr_thread_proc.h>
 
 #include "check_wcs.h"
 #include "wcs_session.h"
+#include "test_session.h"
 
-#define ID_A "0123456789abcdef0123456789abcdef" \
-             "0123456789abcdef0123456789abcdef"
-#define T0 apr_time_from_sec(1800000000)
-#define HOUR apr_time_from_sec(3600)
-
-static apr_table_t *sample_env(void)
+apr_table_t *ts_sample_env(void)
 {
     apr_table_t *env = apr_table_make(wcs_test_pool, 4);
 
@@ -24,7 +19,7 @@ static apr_table_t *sample_env(void)
     return env;
 }
 
-static void assert_env_equal(const apr_table_t *want, const apr_table_t *got)
+void ts_assert_env_equal(const apr_table_t *want, const apr_table_t *got)
 {
     const apr_array_header_t *arr = apr_table_elts(want);
     const apr_table_entry_t *e = (const apr_table_entry_t *)arr->elts;
@@ -52,7 +47,7 @@ START_TEST(session_encode_round_trip)
     s.user = "alice@example.test";
     s.created = T0;
     s.expires = T0 + HOUR;
-    s.env = sample_env();
+    s.env = ts_sample_env();
     rec = wcs_session_encode(&s, &len, wcs_test_pool);
     ck_assert_ptr_nonnull(rec);
     ck_assert_int_eq(strlen(rec), len);
@@ -67,7 +62,7 @@ START_TEST(session_encode_round_trip)
     ck_assert_str_eq(d->user, s.user);
     ck_assert_int_eq(d->created, s.created);
     ck_assert_int_eq(d->expires, s.expires);
-    assert_env_equal(s.env, d->env);
+    ts_assert_env_equal(s.env, d->env);
     /* No env at all. */
     s.env = NULL;
     rec = wcs_session_encode(&s, &len, wcs_test_pool);
@@ -166,7 +161,7 @@ static const char *stored(wcs_store_t *store, const char *id)
 
 /* The fields of a session of alice made on the test SP through the test
  * IdP with its first key. */
-static wcs_session_t fields_of(const wcs_sp_t *sp, const char *user,
+wcs_session_t ts_fields_of(const wcs_sp_t *sp, const char *user,
                                apr_table_t *env)
 {
     const wcs_idp_t *idp = apr_hash_get(sp->idps, WCS_TEST_IDP,
@@ -184,11 +179,11 @@ static wcs_session_t fields_of(const wcs_sp_t *sp, const char *user,
     return f;
 }
 
-static apr_status_t create(wcs_session_t **s, wcs_result_t *res,
+apr_status_t ts_create(wcs_session_t **s, wcs_result_t *res,
                            const wcs_store_t *store, const wcs_sp_t *sp,
                            const char *user, apr_table_t *env)
 {
-    wcs_session_t f = fields_of(sp, user, env);
+    wcs_session_t f = ts_fields_of(sp, user, env);
 
     return wcs_session_create(s, res, store, sp->session_keys, &f,
                               wcs_test_pool);
@@ -203,7 +198,7 @@ static apr_status_t load(wcs_session_t **l, wcs_result_t *res,
     return wcs_session_load(l, res, store, NULL, id, sp, now, wcs_test_pool);
 }
 
-static apr_array_header_t *keys_of(const char *a, const char *b)
+apr_array_header_t *ts_keys_of(const char *a, const char *b)
 {
     apr_array_header_t *keys = apr_array_make(wcs_test_pool, 2,
                                               sizeof(wcs_session_key_t *));
@@ -221,8 +216,6 @@ static apr_array_header_t *keys_of(const char *a, const char *b)
     return keys;
 }
 
-#define SECRET_A "secret-a-secret-a-secret-a-secret-a-0123"
-#define SECRET_B "secret-b-secret-b-secret-b-secret-b-4567"
 
 START_TEST(session_create_and_load)
 {
@@ -235,8 +228,8 @@ START_TEST(session_create_and_load)
     apr_hash_index_t *hi;
 
     st->now = T0;
-    ck_assert_int_eq(create(&s, &res, store, sp, "alice@example.test",
-                            sample_env()), APR_SUCCESS);
+    ck_assert_int_eq(ts_create(&s, &res, store, sp, "alice@example.test",
+                            ts_sample_env()), APR_SUCCESS);
     ck_assert(wcs_session_id_valid(s->id));
     ck_assert_str_eq(s->user, "alice@example.test");
     ck_assert_int_eq(s->expires, T0 + HOUR);
@@ -259,10 +252,10 @@ START_TEST(session_create_and_load)
     ck_assert_str_eq(l->idp, WCS_TEST_IDP);
     ck_assert_int_eq(l->created, T0);
     ck_assert_int_eq(l->expires, T0 + HOUR);
-    assert_env_equal(sample_env(), l->env);
+    ts_assert_env_equal(ts_sample_env(), l->env);
 
     /* Another login, another ID. */
-    ck_assert_int_eq(create(&s2, &res, store, sp, "bob@example.test", NULL),
+    ck_assert_int_eq(ts_create(&s2, &res, store, sp, "bob@example.test", NULL),
                      APR_SUCCESS);
     ck_assert_str_ne(s->id, s2->id);
     ck_assert_int_eq(wcs_test_store_count(store), 2);
@@ -280,7 +273,7 @@ START_TEST(session_load_not_found)
     int gets;
 
     st->now = T0;
-    ck_assert_int_eq(create(&s, &res, store, sp, "alice@example.test", NULL),
+    ck_assert_int_eq(ts_create(&s, &res, store, sp, "alice@example.test", NULL),
                      APR_SUCCESS);
     /* Expired by the session's own clock, even if the store still has it. */
     ck_assert_int_eq(load(&l, &res, store, s->id, sp, T0 + HOUR),
@@ -305,7 +298,7 @@ START_TEST(session_store_errors)
     wcs_session_t *s = NULL, *l;
 
     st->now = T0;
-    ck_assert_int_eq(create(&s, &res, store, sp, "alice@example.test", NULL),
+    ck_assert_int_eq(ts_create(&s, &res, store, sp, "alice@example.test", NULL),
                      APR_SUCCESS);
     /* A failing backend is not "no session": the caller fails closed. */
     st->get_rv = APR_EGENERAL;
@@ -315,13 +308,13 @@ START_TEST(session_store_errors)
     st->get_rv = APR_SUCCESS;
     st->put_rv = APR_EGENERAL;
     s = NULL;
-    wcs_assert_refused(create(&s, &res, store, sp, "bob@example.test", NULL),
+    wcs_assert_refused(ts_create(&s, &res, store, sp, "bob@example.test", NULL),
                        res, WCS_CODE_STORE, "store");
     ck_assert_int_eq(wcs_test_store_count(store), 1);
     /* No key, no session. */
     st->put_rv = APR_SUCCESS;
     sp->session_keys = NULL;
-    wcs_assert_refused(create(&s, &res, store, sp, "bob@example.test", NULL),
+    wcs_assert_refused(ts_create(&s, &res, store, sp, "bob@example.test", NULL),
                        res, WCS_CODE_STORE, "no key");
     ck_assert_int_eq(wcs_test_store_count(store), 1);
 }
@@ -341,11 +334,11 @@ START_TEST(session_record_too_large)
     memset(v, 'x', WCS_SESSION_RECORD_MAX);
     v[WCS_SESSION_RECORD_MAX] = '\0';
     apr_table_setn(env, "WEBCAST_BIG", v);
-    wcs_assert_refused(create(&s, &res, store, sp, "alice@example.test", env),
+    wcs_assert_refused(ts_create(&s, &res, store, sp, "alice@example.test", env),
                        res, WCS_CODE_GENERAL, "alice@example.test");
     ck_assert_int_eq(wcs_test_store_count(store), 0);
     ck_assert_int_eq(wcs_test_store_of(store)->puts, 0);
-    big = fields_of(sp, "u", env);
+    big = ts_fields_of(sp, "u", env);
     ck_assert_ptr_null(wcs_session_encode(&big, &len, p));
 }
 END_TEST
@@ -359,7 +352,7 @@ START_TEST(session_remove)
     wcs_session_t *s, *l;
 
     wcs_test_store_of(store)->now = T0;
-    ck_assert_int_eq(create(&s, &res, store, sp, "alice@example.test", NULL),
+    ck_assert_int_eq(ts_create(&s, &res, store, sp, "alice@example.test", NULL),
                      APR_SUCCESS);
     ck_assert_int_eq(wcs_session_remove(store, NULL, s->id, p), APR_SUCCESS);
     ck_assert_int_eq(wcs_test_store_count(store), 0);
@@ -465,9 +458,9 @@ START_TEST(session_mac_refuses)
     apr_size_t len;
 
     wcs_test_store_of(store)->now = T0;
-    ck_assert_int_eq(create(&s, &res, store, sp, "alice@example.test", NULL),
+    ck_assert_int_eq(ts_create(&s, &res, store, sp, "alice@example.test", NULL),
                      APR_SUCCESS);
-    ck_assert_int_eq(create(&s2, &res, store, sp, "bob@example.test", NULL),
+    ck_assert_int_eq(ts_create(&s2, &res, store, sp, "bob@example.test", NULL),
                      APR_SUCCESS);
     rec = stored(store, s->id);
 
@@ -478,7 +471,7 @@ START_TEST(session_mac_refuses)
     wcs_assert_refused(load(&l, &res, store, s->id, sp, T0 + 1), res,
                        WCS_CODE_MISCONFIG, "does not verify");
     /* A record made by someone without the key: well-formed, no MAC. */
-    forged = fields_of(sp, "mallory@example.test", NULL);
+    forged = ts_fields_of(sp, "mallory@example.test", NULL);
     body = wcs_session_encode(&forged, &len, p);
     overwrite(store, s->id, body);
     wcs_assert_refused(load(&l, &res, store, s->id, sp, T0 + 1), res,
@@ -486,7 +479,7 @@ START_TEST(session_mac_refuses)
     /* ... or with a MAC under a key of its own. */
     overwrite(store, s->id,
               wcs_session_mac_seal(&len, body, strlen(body), s->id,
-                                   APR_ARRAY_IDX(keys_of(SECRET_B, NULL), 0,
+                                   APR_ARRAY_IDX(ts_keys_of(SECRET_B, NULL), 0,
                                                  wcs_session_key_t *), p));
     wcs_assert_refused(load(&l, &res, store, s->id, sp, T0 + 1), res,
                        WCS_CODE_MISCONFIG, "not configured");
@@ -517,21 +510,21 @@ START_TEST(session_key_rotation)
     wcs_session_t *old, *new, *l;
 
     wcs_test_store_of(store)->now = T0;
-    sp->session_keys = keys_of(SECRET_A, NULL);
-    ck_assert_int_eq(create(&old, &res, store, sp, "alice@example.test",
+    sp->session_keys = ts_keys_of(SECRET_A, NULL);
+    ck_assert_int_eq(ts_create(&old, &res, store, sp, "alice@example.test",
                             NULL), APR_SUCCESS);
     /* New key first, old one second: old sessions still load, new ones
      * are sealed with the new key. */
-    sp->session_keys = keys_of(SECRET_B, SECRET_A);
+    sp->session_keys = ts_keys_of(SECRET_B, SECRET_A);
     ck_assert_int_eq(load(&l, &res, store, old->id, sp, T0 + 1),
                      APR_SUCCESS);
-    ck_assert_int_eq(create(&new, &res, store, sp, "bob@example.test", NULL),
+    ck_assert_int_eq(ts_create(&new, &res, store, sp, "bob@example.test", NULL),
                      APR_SUCCESS);
     ck_assert_ptr_nonnull(strstr(stored(store, new->id),
                                  APR_ARRAY_IDX(sp->session_keys, 0,
                                                wcs_session_key_t *)->id));
     /* The old key retired: its sessions end, the new ones live on. */
-    sp->session_keys = keys_of(SECRET_B, NULL);
+    sp->session_keys = ts_keys_of(SECRET_B, NULL);
     wcs_assert_refused(load(&l, &res, store, old->id, sp, T0 + 1), res,
                        WCS_CODE_MISCONFIG, "not configured");
     ck_assert_int_eq(load(&l, &res, store, new->id, sp, T0 + 1),
@@ -551,7 +544,7 @@ START_TEST(session_bound_to_site_idp_key)
     wcs_idp_t *idp;
 
     wcs_test_store_of(store)->now = T0;
-    ck_assert_int_eq(create(&s, &res, store, sp, "alice@example.test", NULL),
+    ck_assert_int_eq(ts_create(&s, &res, store, sp, "alice@example.test", NULL),
                      APR_SUCCESS);
     /* Same entity ID, same keys, another vhost. */
     other->site_id = WCS_TEST_SP " @ other.example.test:443";
@@ -577,250 +570,6 @@ START_TEST(session_bound_to_site_idp_key)
 }
 END_TEST
 
-/* --- the process's memory of verified sessions ------------------------- */
-
-#define MEMO_LIFE apr_time_from_sec(10)
-
-static apr_status_t load_memo(wcs_session_t **l, wcs_result_t *res,
-                              const wcs_store_t *store,
-                              wcs_session_memo_t *memo, const char *id,
-                              const wcs_sp_t *sp, apr_time_t now)
-{
-    res->code = WCS_CODE_NONE;
-    res->reason = NULL;
-    return wcs_session_load(l, res, store, memo, id, sp, now, wcs_test_pool);
-}
-
-static wcs_session_memo_t *memo_make(apr_size_t slots,
-                                     apr_interval_time_t life)
-{
-    wcs_session_memo_t *m;
-
-    ck_assert_int_eq(wcs_session_memo_create(&m, slots, life,
-                                             wcs_test_pool), APR_SUCCESS);
-    return m;
-}
-
-/* Loaded and verified once, the session is read from the memory, whole,
- * until its lifetime ends: then from the store again. */
-START_TEST(session_memo_skips_store)
-{
-    apr_pool_t *p = wcs_test_pool;
-    wcs_sp_t *sp = wcs_test_sp(p);
-    wcs_store_t *store = wcs_test_store_make(p);
-    wcs_test_store_t *st = wcs_test_store_of(store);
-    wcs_session_memo_t *memo = memo_make(64, MEMO_LIFE), *none;
-    wcs_result_t res = { WCS_CODE_NONE, NULL };
-    wcs_session_t *s, *l;
-    int gets;
-
-    ck_assert_int_eq(wcs_session_memo_create(&none, 0, MEMO_LIFE, p),
-                     APR_EINVAL);
-    ck_assert_int_eq(wcs_session_memo_create(&none, 8, 0, p), APR_EINVAL);
-    st->now = T0;
-    ck_assert_int_eq(create(&s, &res, store, sp, "alice@example.test",
-                            sample_env()), APR_SUCCESS);
-    gets = st->gets;
-    ck_assert_int_eq(load_memo(&l, &res, store, memo, s->id, sp, T0 + 1),
-                     APR_SUCCESS);
-    ck_assert_int_eq(st->gets, gets + 1);
-    ck_assert_int_eq(load_memo(&l, &res, store, memo, s->id, sp, T0 + 2),
-                     APR_SUCCESS);
-    ck_assert_int_eq(st->gets, gets + 1);
-    ck_assert_str_eq(l->id, s->id);
-    ck_assert_str_eq(l->user, "alice@example.test");
-    ck_assert_str_eq(l->site, sp->site_id);
-    ck_assert_str_eq(l->idp, WCS_TEST_IDP);
-    ck_assert_str_eq(l->idp_key, s->idp_key);
-    ck_assert_int_eq(l->created, T0);
-    ck_assert_int_eq(l->expires, T0 + HOUR);
-    assert_env_equal(sample_env(), l->env);
-    /* Gone from the store (another server's logout): remembered for the
-     * rest of the lifetime only. */
-    ck_assert_int_eq(wcs_session_remove(store, NULL, s->id, p), APR_SUCCESS);
-    ck_assert_int_eq(load_memo(&l, &res, store, memo, s->id, sp,
-                               T0 + 1 + MEMO_LIFE - 1), APR_SUCCESS);
-    ck_assert_int_eq(load_memo(&l, &res, store, memo, s->id, sp,
-                               T0 + 1 + MEMO_LIFE), APR_NOTFOUND);
-    ck_assert_int_eq(st->gets, gets + 2);
-    /* An unknown ID, or junk, is never a hit. */
-    ck_assert_ptr_null(wcs_session_memo_get(memo, ID_A, sp->session_keys,
-                                            T0 + 2, p));
-    ck_assert_ptr_null(wcs_session_memo_get(memo, "zz", sp->session_keys,
-                                            T0 + 2, p));
-    ck_assert_ptr_null(wcs_session_memo_get(NULL, s->id, sp->session_keys,
-                                            T0 + 2, p));
-}
-END_TEST
-
-/* A hit is checked as a record from the store is: the session's expiry,
- * its site and IdP, and the key that verified its record must still be
- * configured where it is used. */
-START_TEST(session_memo_checks_like_the_store)
-{
-    apr_pool_t *p = wcs_test_pool;
-    wcs_sp_t *sp = wcs_test_sp(p), *other = wcs_test_sp(p);
-    wcs_sp_t *fewer = wcs_test_sp(p), *rekeyed = wcs_test_sp(p);
-    wcs_store_t *store = wcs_test_store_make(p);
-    wcs_session_memo_t *memo = memo_make(64, apr_time_from_sec(300));
-    wcs_result_t res = { WCS_CODE_NONE, NULL };
-    wcs_session_t *s, *l;
-
-    wcs_test_store_of(store)->now = T0;
-    ck_assert_int_eq(create(&s, &res, store, sp, "alice@example.test", NULL),
-                     APR_SUCCESS);
-    ck_assert_int_eq(load_memo(&l, &res, store, memo, s->id, sp,
-                               T0 + HOUR - 2), APR_SUCCESS);
-    other->site_id = WCS_TEST_SP " @ other.example.test:443";
-    wcs_assert_refused(load_memo(&l, &res, store, memo, s->id, other,
-                                 T0 + HOUR - 1), res, WCS_CODE_MISCONFIG,
-                       "made on site");
-    apr_hash_set(fewer->idps, WCS_TEST_IDP, APR_HASH_KEY_STRING, NULL);
-    wcs_assert_refused(load_memo(&l, &res, store, memo, s->id, fewer,
-                                 T0 + HOUR - 1), res, WCS_CODE_MISCONFIG,
-                       "no longer trusts");
-    /* Another vhost with other session keys reads the store, whose MAC
-     * it cannot verify. */
-    rekeyed->session_keys = keys_of(SECRET_B, NULL);
-    ck_assert_ptr_null(wcs_session_memo_get(memo, s->id,
-                                            rekeyed->session_keys,
-                                            T0 + HOUR - 1, p));
-    wcs_assert_refused(load_memo(&l, &res, store, memo, s->id, rekeyed,
-                                 T0 + HOUR - 1), res, WCS_CODE_MISCONFIG,
-                       "not configured");
-    ck_assert_int_eq(load_memo(&l, &res, store, memo, s->id, sp,
-                               T0 + HOUR - 1), APR_SUCCESS);
-    /* Expired by its own clock though the memory's lifetime runs on. */
-    ck_assert_int_eq(load_memo(&l, &res, store, memo, s->id, sp, T0 + HOUR),
-                     APR_NOTFOUND);
-}
-END_TEST
-
-/* Logout forgets; sessions sharing a slot never give each other's
- * identity. */
-START_TEST(session_memo_forget_and_slots)
-{
-    apr_pool_t *p = wcs_test_pool;
-    wcs_sp_t *sp = wcs_test_sp(p);
-    wcs_store_t *store = wcs_test_store_make(p);
-    wcs_session_memo_t *memo = memo_make(1, MEMO_LIFE);
-    wcs_result_t res = { WCS_CODE_NONE, NULL };
-    wcs_session_t *a, *b, *l;
-    int i;
-
-    wcs_test_store_of(store)->now = T0;
-    ck_assert_int_eq(create(&a, &res, store, sp, "alice@example.test", NULL),
-                     APR_SUCCESS);
-    ck_assert_int_eq(create(&b, &res, store, sp, "bob@example.test", NULL),
-                     APR_SUCCESS);
-    for (i = 0; i < 4; i++) {
-        ck_assert_int_eq(load_memo(&l, &res, store, memo, a->id, sp,
-                                   T0 + 1), APR_SUCCESS);
-        ck_assert_str_eq(l->user, "alice@example.test");
-        ck_assert_int_eq(load_memo(&l, &res, store, memo, b->id, sp,
-                                   T0 + 1), APR_SUCCESS);
-        ck_assert_str_eq(l->user, "bob@example.test");
-    }
-    ck_assert_ptr_null(wcs_session_memo_get(memo, a->id, sp->session_keys,
-                                            T0 + 1, p));
-    /* Forgetting another ID leaves the slot's session alone. */
-    wcs_session_memo_forget(memo, a->id);
-    ck_assert_ptr_nonnull(wcs_session_memo_get(memo, b->id, sp->session_keys,
-                                               T0 + 1, p));
-    ck_assert_int_eq(wcs_session_remove(store, memo, b->id, p), APR_SUCCESS);
-    ck_assert_ptr_null(wcs_session_memo_get(memo, b->id, sp->session_keys,
-                                            T0 + 1, p));
-    ck_assert_int_eq(load_memo(&l, &res, store, memo, b->id, sp, T0 + 1),
-                     APR_NOTFOUND);
-}
-END_TEST
-
-#define MEMO_THREADS 4
-#define MEMO_ROUNDS 3000
-
-typedef struct {
-    wcs_session_memo_t *memo;
-    const apr_array_header_t *keys;
-    wcs_session_t **sessions;    /* MEMO_THREADS of them */
-    int self, wrong, hits;
-} memo_job_t;
-
-/* Puts and gets of four sessions over three slots from four threads: a
- * hit is always the session asked for, whole. */
-static void *APR_THREAD_FUNC memo_worker(apr_thread_t *t, void *data)
-{
-    memo_job_t *job = data;
-    apr_pool_t *p;
-    int i;
-
-    apr_pool_create(&p, NULL);
-    for (i = 0; i < MEMO_ROUNDS; i++) {
-        const wcs_session_t *want = job->sessions[(job->self + i)
-                                                  % MEMO_THREADS];
-        wcs_session_t *got;
-
-        wcs_session_memo_put(job->memo, want, "0123456789abcdef", T0);
-        got = wcs_session_memo_get(job->memo, want->id, job->keys, T0 + 1,
-                                   p);
-        if (got) {
-            job->hits++;
-            if (strcmp(got->user, want->user) || strcmp(got->id, want->id)
-                || strcmp(apr_table_get(got->env, "WEBCAST_EMAIL"),
-                          want->user)) {
-                job->wrong++;
-            }
-        }
-        apr_pool_clear(p);
-    }
-    apr_pool_destroy(p);
-    apr_thread_exit(t, APR_SUCCESS);
-    return NULL;
-}
-
-START_TEST(session_memo_threads)
-{
-    apr_pool_t *p = wcs_test_pool;
-    wcs_sp_t *sp = wcs_test_sp(p);
-    wcs_session_memo_t *memo = memo_make(3, MEMO_LIFE);
-    wcs_session_t *sessions[MEMO_THREADS];
-    memo_job_t job[MEMO_THREADS];
-    apr_thread_t *thread[MEMO_THREADS];
-    wcs_session_key_t *key;
-    apr_array_header_t *keys = apr_array_make(p, 1, sizeof(key));
-    apr_status_t rv;
-    int i, hits = 0;
-
-    /* A key whose id is the one the workers remember under. */
-    key = apr_pcalloc(p, sizeof(*key));
-    memcpy(key->id, "0123456789abcdef", WCS_SESSION_KEY_ID_LEN);
-    APR_ARRAY_PUSH(keys, wcs_session_key_t *) = key;
-    for (i = 0; i < MEMO_THREADS; i++) {
-        wcs_session_t f = fields_of(sp, apr_psprintf(p, "user%d@example.test",
-                                                     i), NULL);
-
-        f.env = apr_table_make(p, 1);
-        apr_table_set(f.env, "WEBCAST_EMAIL", f.user);
-        f.id = apr_psprintf(p, "%08x%s", (unsigned)i, ID_A + 8);
-        sessions[i] = apr_pmemdup(p, &f, sizeof(f));
-    }
-    for (i = 0; i < MEMO_THREADS; i++) {
-        job[i].memo = memo;
-        job[i].keys = keys;
-        job[i].sessions = sessions;
-        job[i].self = i;
-        job[i].wrong = job[i].hits = 0;
-        ck_assert_int_eq(apr_thread_create(&thread[i], NULL, memo_worker,
-                                           &job[i], p), APR_SUCCESS);
-    }
-    for (i = 0; i < MEMO_THREADS; i++) {
-        ck_assert_int_eq(apr_thread_join(&rv, thread[i]), APR_SUCCESS);
-        ck_assert_int_eq(job[i].wrong, 0);
-        hits += job[i].hits;
-    }
-    ck_assert_int_gt(hits, 0);
-}
-END_TEST
-
 Suite *wcs_suite_session(void)
 {
     Suite *s = suite_create("session");
@@ -841,10 +590,6 @@ Suite *wcs_suite_session(void)
     tcase_add_test(tc, session_mac_refuses);
     tcase_add_test(tc, session_key_rotation);
     tcase_add_test(tc, session_bound_to_site_idp_key);
-    tcase_add_test(tc, session_memo_skips_store);
-    tcase_add_test(tc, session_memo_checks_like_the_store);
-    tcase_add_test(tc, session_memo_forget_and_slots);
-    tcase_add_test(tc, session_memo_threads);
     suite_add_tcase(s, tc);
     return s;
 }
