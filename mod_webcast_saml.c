@@ -18,6 +18,7 @@
 #include "mod_wcs_error.h"
 #include "mod_wcs_event.h"
 #include "mod_wcs_idp.h"
+#include "mod_wcs_login.h"
 #include "mod_wcs_session.h"
 #include "mod_wcs_startup.h"
 #include "mod_wcs_store.h"
@@ -122,6 +123,17 @@ static const command_rec wcs_cmds[] = {
     AP_INIT_FLAG(WCS_CMD_EXPORT_HEADERS, wcs_set_export_headers, NULL,
                  RSRC_CONF | ACCESS_CONF, "Also pass WEBCAST_* as request "
                  "headers (Webcast-Email, ...) for proxied applications"),
+    AP_INIT_TAKE1(WCS_CMD_LOGIN_IDP, wcs_set_login_idp, NULL,
+                  RSRC_CONF | ACCESS_CONF, "The IdP (entity ID) a person "
+                  "without a session is sent to, or off: answer 401 "
+                  "(default: the event's IdP, or the vhost's only one)"),
+    AP_INIT_FLAG(WCS_CMD_UNSOLICITED, wcs_set_unsolicited, NULL,
+                 RSRC_CONF | ACCESS_CONF, "Accept at the ACS responses that "
+                 "answer no request this SP sent (IdP-initiated; default "
+                 "On)"),
+    AP_INIT_TAKE1(WCS_CMD_LOGIN_TIMEOUT, wcs_set_login_timeout, NULL,
+                  RSRC_CONF, "Seconds an SP-initiated sign-in may take at "
+                  "the IdP (default 900)"),
     { NULL }
 };
 

@@ -412,7 +412,8 @@ WcsFloorCert $work/keys/idp.pem
     SetHandler wcs-floor-post
 </Location>
 WebcastSAMLSPEntityID https://bench.example.test/
-WebcastSAMLIdP https://idp.example.test/ $work/keys/idp.pem
+# Metadata with a SingleSignOnService: an anonymous visitor is sent there.
+WebcastSAMLIdPMetadata $work/keys/idp-metadata.xml
 WebcastSAMLDefaultTarget /prot/index.html
 $(if [ "$mem" -gt 0 ]; then
     # The memory run signs in more people within minutes than the default
@@ -585,8 +586,11 @@ for k in $(seq "$rounds"); do
     page_run prot "same page, AuthType WebcastSAML + session" wcs \
         "http://127.0.0.1:$wcs_port/prot/index.html" 200 \
         -H "Cookie: $first_cookie"
-    page_run anon "same page, anonymous (401)" wcs \
-        "http://127.0.0.1:$wcs_port/prot/index.html" 401
+    page_run anon "same page, anonymous (302 to the IdP)" wcs \
+        "http://127.0.0.1:$wcs_port/prot/index.html" 302
+    page_run anon_xhr "same page, anonymous script request (401)" wcs \
+        "http://127.0.0.1:$wcs_port/prot/index.html" 401 \
+        -H "X-Requested-With: XMLHttpRequest"
     acs_run both "ACS, both signed, each once (303 + cookie)" wcs \
         "$work/both$k.bodies" 303 webcast_saml_session /saml/acs 2 2
     check_samples wcs webcast_saml_session "both$k"
@@ -635,7 +639,7 @@ done
 if [ "$rounds" -gt 1 ]; then
     median_of_rounds
     echo "== the median of the $rounds rounds (server CPU per request)"
-    for key in static prot anon both asrt replay floor_both floor_asrt \
+    for key in static prot anon anon_xhr both asrt replay floor_both floor_asrt \
                hfloor_both hfloor_asrt post_both post_asrt \
                $(if [ "$events" -gt 0 ]; then echo ev_small ev_large; fi) \
                $(if [ "$accounts" -gt 0 ]; then echo dir_sqlite dir_wal dir_pgsql; fi); do
@@ -755,8 +759,10 @@ done
 ratio "protected page rate / static page rate" "${rate[prot]}" \
     "${rate[static]}" "target >= 0.95"
 ratio "protected page / static page" "${cpu[prot]}" "$static" "for reading"
-ratio "anonymous protected page / static page" "${cpu[anon]}" "$static" \
-    "target <= 2"
+ratio "anonymous protected page (redirect to the IdP) / static page" \
+    "${cpu[anon]}" "$static" "target <= 2"
+ratio "anonymous script request (401) / static page" "${cpu[anon_xhr]}" \
+    "$static" "for reading"
 if [ "$accounts" -gt 0 ]; then
     ratio "login with a directory on SQLite / without" "${cpu[dir_sqlite]}" \
         "${cpu[both]}" "for reading"

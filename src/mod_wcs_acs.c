@@ -32,11 +32,15 @@ APLOG_USE_MODULE(webcast_saml);
 #define WCS_FORM_SLACK 8192
 #define WCS_RELAYSTATE_MAX 1024
 
+/* The field of the page that posts a response back (WCS_ERESUBMIT). */
+#define RESUBMIT_FIELD "WebcastSAMLResubmit"
+
 typedef struct {
     const char *saml;
     apr_size_t saml_len;
     int saml_count;
     const char *relay_state;
+    int resubmitted;
 } acs_form_t;
 
 /* The whole request body into *buf (NUL-terminated, from r->pool): OK,
@@ -179,6 +183,9 @@ static int read_form(request_rec *r, wcs_srv_conf_t *sc, acs_form_t *form)
             form->saml_len = strlen(value);
             form->saml_count++;
         }
+        else if (!strcmp(field, RESUBMIT_FIELD)) {
+            form->resubmitted = 1;
+        }
         else if (!strcmp(field, "RelayState")) {
             form->relay_state = value;
             len = strlen(value);
@@ -216,6 +223,71 @@ static const char *canonical_acs_url(request_rec *r, const char *path)
                         (unsigned)port, path);
 }
 
+const char *wcs_acs_url(request_rec *r, const wcs_srv_conf_t *sc)
+{
+    return sc->sp->acs_url ? sc->sp->acs_url
+                           : canonical_acs_url(r, sc->acs_path);
+}
+
+/* The script of the page below, and its hash for the page's CSP:
+ * base64 of SHA-256 of exactly the script's text (t/acs/resubmit.t checks
+ * that they agree). */
+#define RESUBMIT_SCRIPT "document.forms[0].submit();"
+#define RESUBMIT_SCRIPT_SHA256 "8lDeP0UDwCO6/RhblgeH/ctdBzjVpJxrXizsnIk3cEQ="
+
+/* May the browser be asked to post this form back?  Only what this site
+ * itself sends as RelayState, and base64, are written into the page. */
+static int can_resubmit(const acs_form_t *form)
+{
+    const char *rs = form->relay_state;
+
+    return !form->resubmitted
+           && strspn(form->saml, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmn"
+                     "opqrstuvwxyz0123456789+/=\r\n") == form->saml_len
+           && (!rs || (strlen(rs) <= WCS_RELAY_STATE_MAX
+                       && strspn(rs, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMN"
+                                 "OPQRSTUVWXYZ0123456789-") == strlen(rs)));
+}
+
+/* A page of this site that posts the response to the ACS again: the
+ * browser sends the sign-in cookie with a POST from this site, which it
+ * kept from the IdP's cross-site one (SameSite=Lax over http). */
+static int resubmit(request_rec *r, const wcs_srv_conf_t *sc,
+                    const acs_form_t *form)
+{
+    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, WCS_LOG_TAG "06004: "
+                  "[ref %s] the response answers a request, and the browser "
+                  "sent no sign-in cookie with the IdP's cross-site POST: "
+                  "it posts the response again from this site",
+                  wcs_req(r)->ref);
+    wcs_no_store(r);
+    apr_table_setn(r->headers_out, "Content-Security-Policy",
+                   "default-src 'none'; script-src 'sha256-"
+                   RESUBMIT_SCRIPT_SHA256 "'; form-action 'self'; "
+                   "frame-ancestors 'none'");
+    apr_table_setn(r->headers_out, "Referrer-Policy", "no-referrer");
+    ap_set_content_type(r, "text/html; charset=utf-8");
+    if (r->header_only) {
+        return OK;
+    }
+    ap_rvputs(r, "<!DOCTYPE html>\n<html lang=\"en\"><head>"
+              "<meta charset=\"utf-8\"><title>Signing in</title></head>"
+              "<body><form method=\"post\" action=\"",
+              ap_escape_html(r->pool, sc->acs_path), "\">"
+              "<input type=\"hidden\" name=\"SAMLResponse\" value=\"",
+              ap_escape_html(r->pool, form->saml), "\">", NULL);
+    if (form->relay_state) {
+        ap_rvputs(r, "<input type=\"hidden\" name=\"RelayState\" "
+                  "value=\"", ap_escape_html(r->pool, form->relay_state),
+                  "\">", NULL);
+    }
+    ap_rputs("<input type=\"hidden\" name=\"" RESUBMIT_FIELD "\" "
+             "value=\"1\"><noscript><p>Press the button to finish signing "
+             "in.</p><button type=\"submit\">Continue</button></noscript>"
+             "</form><script>" RESUBMIT_SCRIPT "</script></body></html>\n", r);
+    return OK;
+}
+
 int wcs_acs_run(request_rec *r, wcs_srv_conf_t *sc)
 {
     wcs_dir_conf_t *dc = ap_get_module_config(r->per_dir_config,
@@ -223,13 +295,14 @@ int wcs_acs_run(request_rec *r, wcs_srv_conf_t *sc)
     wcs_req_t *req = wcs_req(r);
     wcs_result_t res = { WCS_CODE_NONE, NULL };
     wcs_sp_t sp = *sc->sp;
-    wcs_session_t *session;
+    wcs_acs_output_t out;
     wcs_store_t *store, *replay;
     wcs_acs_input_t in;
     acs_form_t form;
     wcs_relay_t relay;
     const wcs_event_t *event;
     const char *app_target;
+    apr_status_t rv;
     int rc;
 
     rc = read_form(r, sc, &form);
@@ -276,26 +349,32 @@ int wcs_acs_run(request_rec *r, wcs_srv_conf_t *sc)
     in.relay = &relay;
     in.directory = wcs_directory_for(r, sc);
     in.accounts = wcs_account_policy_for(r, sc);
+    in.requests = store;
+    in.browser = wcs_login_cookie_take(r, sc);
+    in.forbid_unsolicited = !dc->unsolicited;
+    in.may_resubmit = form.saml && can_resubmit(&form);
     in.now = apr_time_now();
     in.lg = req->lg;
-    if (wcs_acs_login(&session, &res, &in, r->pool)
-        != APR_SUCCESS) {
+    rv = wcs_acs_login(&out, &res, &in, r->pool);
+    if (rv == WCS_ERESUBMIT) {
+        return resubmit(r, sc, &form);
+    }
+    if (rv != APR_SUCCESS) {
         return wcs_error_refuse_event(r, res.code, res.reason, event);
     }
-    wcs_cookie_set(r, sc, sp.acs_url, session->id);
+    wcs_cookie_set(r, sc, sp.acs_url, out.session->id);
     wcs_no_store(r);
     apr_table_setn(r->headers_out, "Location",
                    wcs_target_url(r, event ? event->target
                                            : app_target ? app_target
+                                           : out.return_to ? out.return_to
                                            : dc->default_target));
     return HTTP_SEE_OTHER;
 }
 
 int wcs_metadata_run(request_rec *r, wcs_srv_conf_t *sc)
 {
-    const char *acs_url = sc->sp->acs_url ? sc->sp->acs_url
-                                          : canonical_acs_url(r,
-                                                              sc->acs_path);
+    const char *acs_url = wcs_acs_url(r, sc);
 
     r->allowed |= (AP_METHOD_BIT << M_GET);
     if (r->method_number != M_GET) {

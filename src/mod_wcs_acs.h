@@ -18,6 +18,10 @@ int wcs_metadata_run(request_rec *r, wcs_srv_conf_t *sc);
  * to return from any hook. */
 int wcs_acs_run(request_rec *r, wcs_srv_conf_t *sc);
 
+/* The ACS URL as the IdP sees it: WebcastSAMLACSURL, or made from the
+ * vhost's ServerName and port (never from the request's Host). */
+const char *wcs_acs_url(request_rec *r, const wcs_srv_conf_t *sc);
+
 const char *wcs_set_default_target(cmd_parms *cmd, void *dc,
                                    const char *arg);
 

@@ -22,6 +22,7 @@
 #include "mod_wcs_config.h"
 #include "mod_wcs_error.h"
 #include "mod_wcs_log.h"
+#include "mod_wcs_login.h"
 #include "mod_wcs_session.h"
 #include "mod_wcs_store.h"
 #include "wcs_session.h"
@@ -306,7 +307,7 @@ int wcs_check_authn(request_rec *r)
     /* Out of the headers since wcs_scrub_request. */
     id = wcs_cookie_take(r);
     if (!id || !wcs_session_id_valid(id)) {
-        return wcs_error_not_signed_in(r);
+        return wcs_login_start(r, sc);
     }
     store = wcs_store_for(r);
     rv = store ? wcs_session_load(&session, &res, store,
@@ -314,7 +315,7 @@ int wcs_check_authn(request_rec *r)
                                   apr_time_now(), r->pool)
                : APR_EINIT;
     if (rv == APR_NOTFOUND) {
-        return wcs_error_not_signed_in(r);
+        return wcs_login_start(r, sc);
     }
     if (rv == WCS_EREFUSED) {
         /* A session that exists but is not for this site (any more): the
@@ -323,7 +324,7 @@ int wcs_check_authn(request_rec *r)
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, WCS_LOG_TAG "04002: "
                       "[ref %s] session %.8s... refused: %s", wcs_req(r)->ref,
                       id, res.reason);
-        return wcs_error_not_signed_in(r);
+        return wcs_login_start(r, sc);
     }
     if (rv != APR_SUCCESS) {
         return wcs_error_refuse(r, WCS_CODE_STORE, apr_psprintf(

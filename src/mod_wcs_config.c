@@ -15,6 +15,7 @@
 
 #include "mod_wcs.h"
 #include "mod_wcs_config.h"
+#include "wcs_authnreq.h"
 #include "wcs_identity.h"
 #include "wcs_session.h"
 #include "wcs_url.h"
@@ -45,6 +46,7 @@ void *wcs_create_srv_conf(apr_pool_t *p, server_rec *s)
     c->attr_map = apr_array_make(p, 2, sizeof(wcs_attr_map_t));
     c->provision = 1;
     c->guests = 1;
+    c->login_timeout = WCS_LOGIN_TIMEOUT_DEFAULT;
     return c;
 }
 
@@ -91,6 +93,7 @@ void *wcs_merge_srv_conf(apr_pool_t *p, void *basev, void *addv)
     MERGE(provision);
     MERGE(license);
     MERGE(guests);
+    MERGE(login_timeout);
     return c;
 }
 
@@ -99,6 +102,7 @@ void *wcs_create_dir_conf(apr_pool_t *p, char *dir)
     wcs_dir_conf_t *c = apr_pcalloc(p, sizeof(*c));
 
     c->default_target = WCS_DEFAULT_TARGET_DEFAULT;
+    c->unsolicited = 1;
     return c;
 }
 
@@ -110,6 +114,9 @@ void *wcs_merge_dir_conf(apr_pool_t *p, void *basev, void *addv)
     MERGE(error_url);
     MERGE(default_target);
     MERGE(export_headers);
+    MERGE(login_idp);
+    c->login_off = add->login_idp_set ? add->login_off : base->login_off;
+    MERGE(unsolicited);
     return c;
 }
 

@@ -72,6 +72,9 @@ typedef struct wcs_srv_conf_t {
     int license_set;
     int guests;                  /* guest accounts admitted (default on) */
     int guests_set;
+    /* How long an SP-initiated sign-in may take at the IdP. */
+    apr_interval_time_t login_timeout;
+    int login_timeout_set;
     /* Main server only: keys of session records (wcs_session_key_t *). */
     apr_array_header_t *session_keys;
     int session_keys_set;
@@ -89,6 +92,15 @@ typedef struct wcs_dir_conf_t {
     int default_target_set;
     int export_headers;
     int export_headers_set;
+    /* SP-initiated sign-in (mod_wcs_login.c): the IdP an anonymous person
+     * is sent to (NULL: the event's or the vhost's only one), or off. */
+    const char *login_idp;
+    int login_off;
+    int login_idp_set;
+    /* Responses that answer no request taken at the ACS here (default
+     * on). */
+    int unsolicited;
+    int unsolicited_set;
 } wcs_dir_conf_t;
 
 void *wcs_create_srv_conf(apr_pool_t *p, server_rec *s);

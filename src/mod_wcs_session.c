@@ -52,6 +52,36 @@ void wcs_cookie_set(request_rec *r, const wcs_srv_conf_t *sc,
                     NULL);
 }
 
+/* The sign-in cookie: the vhost's cookie name and this. */
+#define LOGIN_COOKIE_SUFFIX "_login"
+
+void wcs_login_cookie_set(request_rec *r, const wcs_srv_conf_t *sc,
+                          const char *acs_url, const char *token)
+{
+    /* The IdP posts to the ACS cross-site.  Over https the cookie goes
+     * with that POST (SameSite=None needs Secure); over http a browser
+     * keeps a Lax one from it, and the ACS has the browser post again
+     * from this site (WCS_ERESUBMIT), which sends it. */
+    int secure = cookie_secure(r, sc, acs_url);
+    const char *attrs = apr_psprintf(r->pool, "Path=/;HttpOnly;Max-Age=%"
+                                     APR_TIME_T_FMT ";SameSite=%s",
+                                     apr_time_sec(sc->login_timeout),
+                                     secure ? "None;Secure" : "Lax");
+
+    ap_cookie_write(r, apr_pstrcat(r->pool, sc->cookie_name,
+                                   LOGIN_COOKIE_SUFFIX, NULL),
+                    token, attrs, 0, r->err_headers_out, NULL);
+}
+
+const char *wcs_login_cookie_take(request_rec *r, const wcs_srv_conf_t *sc)
+{
+    const char *token = NULL;
+
+    ap_cookie_read(r, apr_pstrcat(r->pool, sc->cookie_name,
+                                  LOGIN_COOKIE_SUFFIX, NULL), &token, 1);
+    return token;
+}
+
 const char *wcs_cookie_take(request_rec *r)
 {
     wcs_srv_conf_t *sc = ap_get_module_config(r->server->module_config,

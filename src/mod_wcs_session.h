@@ -21,6 +21,15 @@ void wcs_cookie_set(request_rec *r, const wcs_srv_conf_t *sc,
  * them).  NULL without a cookie. */
 const char *wcs_cookie_take(request_rec *r);
 
+/* The sign-in cookie (the vhost's cookie name and "_login"): the token
+ * that binds SP-initiated sign-ins to the browser that started them, for
+ * WebcastSAMLLoginTimeout.  SameSite=None;Secure where the session
+ * cookie would be Secure, SameSite=Lax otherwise. */
+void wcs_login_cookie_set(request_rec *r, const wcs_srv_conf_t *sc,
+                          const char *acs_url, const char *token);
+/* Its value, taken out of r's headers, or NULL. */
+const char *wcs_login_cookie_take(request_rec *r, const wcs_srv_conf_t *sc);
+
 const char *wcs_set_session_lifetime(cmd_parms *cmd, void *dc,
                                      const char *arg);
 const char *wcs_set_cookie_name(cmd_parms *cmd, void *dc, const char *arg);

@@ -16,7 +16,63 @@ static apr_time_t replay_until(const wcs_assertion_t *a, const wcs_sp_t *sp)
     return until + sp->clock_skew;
 }
 
-apr_status_t wcs_acs_login(wcs_session_t **ps, wcs_result_t *res,
+/* Is the response an answer to a request this browser started, or one
+ * this SP accepts unsolicited?  out->return_to from the request. */
+static apr_status_t check_request(wcs_acs_output_t *out, wcs_result_t *res,
+                                  const wcs_acs_input_t *in,
+                                  const wcs_assertion_t *a, apr_pool_t *p)
+{
+    wcs_authnreq_state_t *st;
+    int ref = in->relay && in->relay->kind == WCS_RELAY_REF;
+    apr_status_t rv;
+
+    if (!a->in_response_to) {
+        if (in->forbid_unsolicited) {
+            return wcs_refuse(res, p, WCS_CODE_UNSOLICITED,
+                              "the response answers no request (IdP-"
+                              "initiated), and " WCS_CMD_UNSOLICITED " is "
+                              "off here");
+        }
+        if (ref) {
+            return wcs_refuse(res, p, WCS_CODE_IN_RESPONSE_TO,
+                              "RelayState \"%s\" refers to a sign-in this SP "
+                              "started, but the response answers no request",
+                              in->relay_state);
+        }
+        return APR_SUCCESS;
+    }
+    if (!in->requests) {
+        return wcs_refuse(res, p, WCS_CODE_IN_RESPONSE_TO,
+                          "the response answers request \"%s\", but this "
+                          "SP starts no sign-in", a->in_response_to);
+    }
+    if (!in->browser && in->may_resubmit) {
+        /* Sent back through the browser only when there is a request for
+         * it to answer. */
+        rv = wcs_authnreq_outstanding(res, in->requests, a->in_response_to,
+                                      a->idp->entity_id, in->now, p);
+        return rv == APR_SUCCESS ? WCS_ERESUBMIT : rv;
+    }
+    rv = wcs_authnreq_answer(&st, res, in->requests, in->replay,
+                             a->in_response_to, a->idp->entity_id,
+                             in->browser, in->now, p);
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
+    if (ref) {
+        if (!st->relay_ref || strcmp(st->relay_ref, in->relay_state)) {
+            return wcs_refuse(res, p, WCS_CODE_IN_RESPONSE_TO,
+                              "RelayState \"%s\" is not the one sent with "
+                              "request \"%s\"", in->relay_state,
+                              a->in_response_to);
+        }
+        out->return_to = st->return_to;
+    }
+    out->in_response_to = a->in_response_to;
+    return APR_SUCCESS;
+}
+
+apr_status_t wcs_acs_login(wcs_acs_output_t *out, wcs_result_t *res,
                            const wcs_acs_input_t *in, apr_pool_t *p)
 {
     const wcs_sp_t *sp = in->sp;
@@ -30,13 +86,19 @@ apr_status_t wcs_acs_login(wcs_session_t **ps, wcs_result_t *res,
     apr_time_t expires;
     apr_status_t rv;
 
-    *ps = NULL;
+    wcs_session_t **ps = &out->session;
+
+    memset(out, 0, sizeof(*out));
     if (!in->saml_response || in->len == 0) {
         return wcs_refuse(res, p, WCS_CODE_NO_RESPONSE,
                           "the POST carries no SAMLResponse");
     }
     rv = wcs_response_validate(&a, res, sp, in->saml_response, in->len,
                                in->now, in->lg, p);
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
+    rv = check_request(out, res, in, a, p);
     if (rv != APR_SUCCESS) {
         return rv;
     }
@@ -125,11 +187,13 @@ apr_status_t wcs_acs_login(wcs_session_t **ps, wcs_result_t *res,
                             p);
     if (rv == APR_SUCCESS) {
         wcs_log_printf(in->lg, WCS_LOG_MARK, WCS_LOG_INFO, p,
-                       "login of %s via %s (assertion %s, %s-signed)%s%s, "
-                       "session until %" APR_TIME_T_FMT, email,
+                       "login of %s via %s (assertion %s, %s-signed%s%s)"
+                       "%s%s, session until %" APR_TIME_T_FMT, email,
                        a->idp->entity_id, a->assertion_id,
                        a->response_signed && a->assertion_signed ? "both"
                        : a->response_signed ? "response" : "assertion",
+                       out->in_response_to ? ", answering " : "",
+                       out->in_response_to ? out->in_response_to : "",
                        in->event ? " to event " : "",
                        in->event ? in->event->id : "",
                        apr_time_sec(expires));

@@ -7,6 +7,7 @@
 #define WCS_ACS_H
 
 #include "wcs_account.h"
+#include "wcs_authnreq.h"
 #include "wcs_event.h"
 #include "wcs_log.h"
 #include "wcs_response.h"
@@ -32,16 +33,43 @@ typedef struct wcs_acs_input_t {
      * directory (anyone the IdP vouches for signs in). */
     const wcs_directory_t *directory;
     const wcs_account_policy_t *accounts;
+    /* SP-initiated sign-ins (wcs_authnreq.h): the store of outstanding
+     * requests (NULL: this SP starts none, and a response to a request is
+     * refused 4j), and the posting browser's token from its cookie (or
+     * NULL). */
+    const wcs_store_t *requests;
+    const char *browser;
+    /* Refuse a response that answers no request (4o)? */
+    int forbid_unsolicited;
+    /* May a response to a request, posted without the browser's cookie,
+     * be sent back through the browser once (WCS_ERESUBMIT)?  A browser
+     * keeps a SameSite=Lax cookie from a cross-site POST, and sends it
+     * when this site's own page posts. */
+    int may_resubmit;
     apr_time_t now;
     const wcs_logger_t *lg;
 } wcs_acs_input_t;
 
-/* Validate in->saml_response, derive the email and the application's
- * variables, admit the person to in->event (3c), refuse a replay (marking the assertion used in in->replay),
- * and store a session in in->sessions that lasts sp->session_lifetime or
- * until the IdP's SessionNotOnOrAfter, whichever is sooner.  *ps is
- * allocated from p. */
-apr_status_t wcs_acs_login(wcs_session_t **ps, wcs_result_t *res,
+/* What a login made. */
+typedef struct wcs_acs_output_t {
+    wcs_session_t *session;
+    /* Where an SP-initiated sign-in for a URL of no event returns (the
+     * request's local path), or NULL: the event's or the default target. */
+    const char *return_to;
+    /* The request it answered, or NULL (IdP-initiated). */
+    const char *in_response_to;
+} wcs_acs_output_t;
+
+/* Validate in->saml_response; match its InResponseTo to a request this
+ * browser started (4j, 4m, 4n) or accept it unsolicited (4o where that is
+ * forbidden); derive the email and the application's variables, admit the
+ * person to in->event (3c), refuse a replay (marking the assertion used
+ * in in->replay), and store a session in in->sessions that lasts
+ * sp->session_lifetime or until the IdP's SessionNotOnOrAfter, whichever
+ * is sooner.  WCS_ERESUBMIT (nothing refused, nothing stored) when the
+ * response answers a request, the browser sent no token and
+ * in->may_resubmit.  out's parts are allocated from p. */
+apr_status_t wcs_acs_login(wcs_acs_output_t *out, wcs_result_t *res,
                            const wcs_acs_input_t *in, apr_pool_t *p);
 
 #endif

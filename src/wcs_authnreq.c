@@ -5,7 +5,11 @@
 #include <apr_strings.h>
 #include <zlib.h>
 
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
 #include "wcs_authnreq.h"
+#include "wcs_names.h"
 #include "wcs_time.h"
 #include "wcs_url.h"
 
@@ -125,4 +129,247 @@ const char *wcs_authnreq_inflate(const char *b64, apr_size_t max,
     out[zs.total_out] = '\0';
     inflateEnd(&zs);
     return rc == Z_STREAM_END ? (const char *)out : NULL;
+}
+
+/* --- the outstanding request --------------------------------------------- */
+
+/* What the store keeps is text: a version line, then one field a line. */
+#define STATE_VERSION "wcs-authnreq-1"
+#define STATE_MAX 4096
+
+static const char *random_hex(apr_size_t bytes, const char *prefix,
+                              apr_pool_t *p)
+{
+    unsigned char raw[32];
+    apr_size_t plen = strlen(prefix);
+    char *out;
+
+    if (bytes > sizeof(raw)
+        || apr_generate_random_bytes(raw, bytes) != APR_SUCCESS) {
+        return NULL;
+    }
+    out = apr_palloc(p, plen + 2 * bytes + 1);
+    memcpy(out, prefix, plen);
+    apr_escape_hex(out + plen, raw, bytes, 0, NULL);
+    return out;
+}
+
+const char *wcs_authnreq_browser_token(apr_pool_t *p)
+{
+    return random_hex(WCS_BROWSER_TOKEN_HEX / 2, "", p);
+}
+
+const char *wcs_authnreq_relay_ref(apr_pool_t *p)
+{
+    return random_hex(WCS_RELAY_REF_HEX / 2, WCS_RELAY_REF_PREFIX, p);
+}
+
+int wcs_authnreq_browser_valid(const char *s)
+{
+    return s && strlen(s) == WCS_BROWSER_TOKEN_HEX
+           && strspn(s, "0123456789abcdef") == WCS_BROWSER_TOKEN_HEX;
+}
+
+/* The hex SHA-256 of a browser token: what the store keeps of it. */
+static const char *browser_digest(const char *token, apr_pool_t *p)
+{
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int mdlen = 0;
+    char *hex;
+
+    if (!EVP_Digest(token, strlen(token), md, &mdlen, wcs_sha256(), NULL)) {
+        return NULL;
+    }
+    hex = apr_palloc(p, 2 * mdlen + 1);
+    apr_escape_hex(hex, md, mdlen, 0, NULL);
+    return hex;
+}
+
+static int one_line(const char *s)
+{
+    return s && !strpbrk(s, "\r\n");
+}
+
+apr_status_t wcs_authnreq_remember(const wcs_store_t *store, const char *id,
+                                   const wcs_authnreq_state_t *st,
+                                   apr_time_t now, apr_pool_t *p)
+{
+    wcs_store_key_t key;
+    const char *digest, *rec;
+
+    if (!one_line(st->idp) || !wcs_authnreq_browser_valid(st->browser)
+        || (st->relay_ref && !one_line(st->relay_ref))
+        || (st->return_to && !wcs_url_local_path(st->return_to))) {
+        return APR_EINVAL;
+    }
+    digest = browser_digest(st->browser, p);
+    if (!digest) {
+        return APR_EGENERAL;
+    }
+    rec = apr_psprintf(p, STATE_VERSION "\n%" APR_TIME_T_FMT "\n%s\n%s\n%s\n"
+                       "%s", st->expires, digest,
+                       st->relay_ref ? st->relay_ref : "", st->idp,
+                       st->return_to ? st->return_to : "");
+    if (strlen(rec) > STATE_MAX) {
+        return APR_EINVAL;
+    }
+    wcs_store_key(&key, "wcs-authnreq", id, NULL);
+    return store->put(store->baton, &key, wcs_store_expiry(st->expires, now),
+                      (const unsigned char *)rec, strlen(rec), p);
+}
+
+/* Read a stored state; NULL when it is not one. */
+static wcs_authnreq_state_t *parse_state(char *rec, const char **digest,
+                                         apr_pool_t *p)
+{
+    wcs_authnreq_state_t *st = apr_pcalloc(p, sizeof(*st));
+    char *field[6], *last = NULL, *line = rec;
+    char *end;
+    int i;
+
+    for (i = 0; i < 6; i++) {
+        field[i] = line;
+        end = line ? strchr(line, '\n') : NULL;
+        if (end) {
+            *end = '\0';
+            line = end + 1;
+        }
+        else {
+            line = NULL;
+        }
+        last = field[i];
+    }
+    if (!last || strcmp(field[0], STATE_VERSION)) {
+        return NULL;
+    }
+    st->expires = (apr_time_t)apr_atoi64(field[1]);
+    *digest = field[2];
+    st->relay_ref = *field[3] ? field[3] : NULL;
+    st->idp = field[4];
+    st->return_to = *field[5] ? field[5] : NULL;
+    if (st->expires <= 0 || !*st->idp
+        || (st->return_to && !wcs_url_local_path(st->return_to))) {
+        return NULL;
+    }
+    return st;
+}
+
+/* The outstanding request irt of IdP idp into *pst, with the digest of
+ * its browser's token; refusals as wcs_authnreq_outstanding. */
+static apr_status_t lookup(wcs_authnreq_state_t **pst, const char **pdigest,
+                           wcs_result_t *res, const wcs_store_t *store,
+                           const char *irt, const char *idp, apr_time_t now,
+                           apr_pool_t *p)
+{
+    unsigned char buf[STATE_MAX + 1];
+    apr_size_t len = STATE_MAX;
+    wcs_store_key_t key;
+    wcs_authnreq_state_t *st;
+    const char *digest;
+    apr_status_t rv;
+    char ebuf[120];
+
+    *pst = NULL;
+    wcs_store_key(&key, "wcs-authnreq", irt, NULL);
+    rv = store->get(store->baton, &key, buf, &len, p);
+    if (rv == APR_NOTFOUND) {
+        return wcs_refuse(res, p, WCS_CODE_IN_RESPONSE_TO,
+                          "the response answers request \"%s\", which this "
+                          "SP has not outstanding: never sent, or sent over "
+                          "the login timeout ago (" WCS_CMD_LOGIN_TIMEOUT ")",
+                          irt);
+    }
+    if (rv != APR_SUCCESS) {
+        return wcs_refuse(res, p, WCS_CODE_STORE, "the request store failed: "
+                          "%s", apr_strerror(rv, ebuf, sizeof(ebuf)));
+    }
+    buf[len] = '\0';
+    st = parse_state(apr_pstrmemdup(p, (const char *)buf, len), &digest, p);
+    if (!st) {
+        return wcs_refuse(res, p, WCS_CODE_STORE, "the stored request \"%s\" "
+                          "is not one this version reads", irt);
+    }
+    if (st->expires <= now) {
+        return wcs_refuse(res, p, WCS_CODE_IN_RESPONSE_TO,
+                          "the response answers request \"%s\", which "
+                          "expired %" APR_TIME_T_FMT " s ago ("
+                          WCS_CMD_LOGIN_TIMEOUT ")", irt,
+                          apr_time_sec(now - st->expires));
+    }
+    if (strcmp(st->idp, idp)) {
+        return wcs_refuse(res, p, WCS_CODE_IN_RESPONSE_TO,
+                          "the response of %s answers request \"%s\", which "
+                          "was sent to %s", idp, irt, st->idp);
+    }
+    *pst = st;
+    *pdigest = digest;
+    return APR_SUCCESS;
+}
+
+apr_status_t wcs_authnreq_outstanding(wcs_result_t *res,
+                                      const wcs_store_t *store,
+                                      const char *irt, const char *idp,
+                                      apr_time_t now, apr_pool_t *p)
+{
+    wcs_authnreq_state_t *st;
+    const char *digest;
+
+    return lookup(&st, &digest, res, store, irt, idp, now, p);
+}
+
+apr_status_t wcs_authnreq_answer(wcs_authnreq_state_t **pst,
+                                 wcs_result_t *res, const wcs_store_t *store,
+                                 const wcs_store_t *replay, const char *irt,
+                                 const char *idp, const char *browser,
+                                 apr_time_t now, apr_pool_t *p)
+{
+    wcs_store_key_t mark;
+    wcs_authnreq_state_t *st;
+    const char *digest, *mine;
+    apr_status_t rv;
+    char ebuf[120];
+
+    *pst = NULL;
+    rv = lookup(&st, &digest, res, store, irt, idp, now, p);
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
+    if (!browser) {
+        return wcs_refuse(res, p, WCS_CODE_OTHER_BROWSER,
+                          "the response answers request \"%s\", but the "
+                          "browser that posted it has no sign-in cookie: "
+                          "the request was started in another browser, or "
+                          "this one does not keep the cookie", irt);
+    }
+    mine = wcs_authnreq_browser_valid(browser) ? browser_digest(browser, p)
+                                               : NULL;
+    if (!mine || strlen(mine) != strlen(digest)
+        || CRYPTO_memcmp(mine, digest, strlen(digest))) {
+        return wcs_refuse(res, p, WCS_CODE_OTHER_BROWSER,
+                          "the response answers request \"%s\", which "
+                          "another browser started", irt);
+    }
+    /* Once: one add, so of two answers posted at once only one passes. */
+    wcs_store_key(&mark, "wcs-authnreq-answered", irt, NULL);
+    rv = replay->add(replay->baton, &mark, wcs_store_expiry(st->expires, now),
+                     (const unsigned char *)"1", WCS_REPLAY_VALUE_LEN, p);
+    if (APR_STATUS_IS_EEXIST(rv)) {
+        return wcs_refuse(res, p, WCS_CODE_ANSWERED,
+                          "request \"%s\" was answered already", irt);
+    }
+    if (APR_STATUS_IS_ENOSPC(rv)) {
+        return wcs_refuse(res, p, WCS_CODE_REPLAY_FULL,
+                          "the replay cache is full: it cannot mark request "
+                          "\"%s\" answered (enlarge " WCS_CMD_REPLAY_CACHE
+                          ")", irt);
+    }
+    if (rv != APR_SUCCESS) {
+        return wcs_refuse(res, p, WCS_CODE_STORE, "replay cache store "
+                          "failed: %s", apr_strerror(rv, ebuf, sizeof(ebuf)));
+    }
+    /* The record stays until it expires: a second answer finds it, and
+     * the mark refuses it as answered (4m), not as unknown. */
+    st->browser = browser;
+    *pst = st;
+    return APR_SUCCESS;
 }

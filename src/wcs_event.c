@@ -50,6 +50,13 @@ void wcs_relay_parse(wcs_relay_t *out, const char *rs, apr_pool_t *p)
         out->kind = WCS_RELAY_NONE;
         return;
     }
+    if (!strncmp(rs, WCS_RELAY_REF_PREFIX, sizeof(WCS_RELAY_REF_PREFIX) - 1)
+        && strlen(rs) == sizeof(WCS_RELAY_REF_PREFIX) - 1 + WCS_RELAY_REF_HEX
+        && strspn(rs + sizeof(WCS_RELAY_REF_PREFIX) - 1, "0123456789abcdef")
+           == WCS_RELAY_REF_HEX) {
+        out->kind = WCS_RELAY_REF;
+        return;
+    }
     dash = strchr(rs, '-');
     out->event_id = canonical_id(rs, dash ? (apr_size_t)(dash - rs)
                                           : strlen(rs), p);
@@ -70,6 +77,7 @@ wcs_events_t *wcs_events_make(apr_pool_t *p)
     events->by_id = apr_hash_make(p);
     events->app_urls = apr_hash_make(p);
     events->templates = apr_hash_make(p);
+    events->by_target = apr_hash_make(p);
     return events;
 }
 
@@ -97,7 +105,62 @@ apr_status_t wcs_events_add(wcs_events_t *events, wcs_event_t *e,
         return APR_EEXIST;
     }
     apr_hash_set(events->by_id, e->id, APR_HASH_KEY_STRING, e);
+    if (wcs_url_local_path(e->target)) {
+        /* Shared by two events, a path names neither: the value then is
+         * the table itself, which no lookup returns. */
+        apr_hash_set(events->by_target, e->target, APR_HASH_KEY_STRING,
+                     apr_hash_get(events->by_target, e->target,
+                                  APR_HASH_KEY_STRING) ? (void *)events
+                                                       : (void *)e);
+    }
     return APR_SUCCESS;
+}
+
+/* The event of exactly path, or NULL. */
+static const wcs_event_t *event_at(const wcs_events_t *events,
+                                   const char *path, apr_size_t len)
+{
+    const void *e = apr_hash_get(events->by_target, path, (apr_ssize_t)len);
+
+    return e == (const void *)events ? NULL : e;
+}
+
+/* At most this many levels above a path are looked at. */
+#define PATH_LEVELS 32
+
+const wcs_event_t *wcs_events_for_path(const wcs_events_t *events,
+                                       const char *path, apr_pool_t *p)
+{
+    const wcs_event_t *e;
+    apr_size_t len;
+    int level;
+
+    if (!events || !path || *path != '/' || !apr_hash_count(events->by_target)) {
+        return NULL;
+    }
+    len = strlen(path);
+    if (path[len - 1] != '/'
+        && (e = event_at(events, apr_pstrcat(p, path, "/", NULL), len + 1))
+           != NULL) {
+        return e;                /* "/webcast/1" of target "/webcast/1/" */
+    }
+    for (level = 0; len > 0 && level < PATH_LEVELS; level++) {
+        /* "/a/b/" and "/a/b", then up to "/a/". */
+        if ((e = event_at(events, path, len)) != NULL) {
+            return e;
+        }
+        if (path[len - 1] == '/' && len > 1
+            && (e = event_at(events, path, len - 1)) != NULL) {
+            return e;
+        }
+        if (path[len - 1] == '/') {
+            len--;
+        }
+        while (len > 0 && path[len - 1] != '/') {
+            len--;
+        }
+    }
+    return NULL;
 }
 
 /* --- one event's line -------------------------------------------------- */
@@ -482,6 +545,9 @@ apr_status_t wcs_event_route(const wcs_event_t **pe, const char **app_target,
                           "the event ID of RelayState \"%s\" is not a number "
                           "(RelayState is EVENTID or EVENTID-KEY)",
                           apr_pescape_echo(p, rs, 0));
+    case WCS_RELAY_REF:
+        /* Where it leads is the answered request's (wcs_acs_login). */
+        return APR_SUCCESS;
     case WCS_RELAY_EVENT:
         break;
     }
@@ -550,31 +616,39 @@ static apr_status_t admit_rules(wcs_result_t *res, const wcs_event_t *e,
     return APR_SUCCESS;
 }
 
+apr_status_t wcs_event_check_key(wcs_result_t *res, const wcs_event_t *e,
+                                 const char *key, const char *what,
+                                 apr_pool_t *p)
+{
+    if (key && !e->key) {
+        return wcs_refuse(res, p, WCS_CODE_EVENT_DENIED,
+                          "%s carries a key for event %s, which has "
+                          "none (%s)", what, e->id, e->where);
+    }
+    if (e->key && !key && !e->key_optional) {
+        return wcs_refuse(res, p, WCS_CODE_EVENT_DENIED,
+                          "%s carries no key for event %s, which "
+                          "enforces its key (%s)", what, e->id, e->where);
+    }
+    if (e->key && key && !same_key(e->key, wcs_str_lower(key, p))) {
+        /* The key posted is not logged: it may be another event's. */
+        return wcs_refuse(res, p, WCS_CODE_EVENT_DENIED,
+                          "%s carries a wrong key for event %s "
+                          "(%" APR_SIZE_T_FMT " characters; %s)", what, e->id,
+                          strlen(key), e->where);
+    }
+    return APR_SUCCESS;
+}
+
 apr_status_t wcs_event_admit(wcs_result_t *res, const wcs_event_t *e,
                              const wcs_relay_t *relay, const char *idp,
                              const char *email, apr_time_t now,
                              apr_pool_t *p)
 {
-    const char *key = relay ? relay->key : NULL;
+    apr_status_t rv = wcs_event_check_key(res, e, relay ? relay->key : NULL,
+                                          "RelayState", p);
 
-    if (key && !e->key) {
-        return wcs_refuse(res, p, WCS_CODE_EVENT_DENIED,
-                          "RelayState carries a key for event %s, which has "
-                          "none (%s)", e->id, e->where);
-    }
-    if (e->key && !key && !e->key_optional) {
-        return wcs_refuse(res, p, WCS_CODE_EVENT_DENIED,
-                          "RelayState carries no key for event %s, which "
-                          "enforces its key (%s)", e->id, e->where);
-    }
-    if (e->key && key && !same_key(e->key, wcs_str_lower(key, p))) {
-        /* The key posted is not logged: it may be another event's. */
-        return wcs_refuse(res, p, WCS_CODE_EVENT_DENIED,
-                          "RelayState carries a wrong key for event %s "
-                          "(%" APR_SIZE_T_FMT " characters; %s)", e->id,
-                          strlen(key), e->where);
-    }
-    return admit_rules(res, e, idp, email, now, p);
+    return rv == APR_SUCCESS ? admit_rules(res, e, idp, email, now, p) : rv;
 }
 
 apr_status_t wcs_event_admit_session(wcs_result_t *res, const wcs_event_t *e,

@@ -52,14 +52,26 @@ typedef struct wcs_events_t {
     /* Registration templates: name -> apr_array_header_t * of
      * wcs_attr_map_t (wcs_identity.h). */
     apr_hash_t *templates;
+    /* Events by their target, where it is a local path: the event of a
+     * protected URL an anonymous person opens (SP-initiated sign-in).
+     * A path that several events share names none of them. */
+    apr_hash_t *by_target;
 } wcs_events_t;
 
 /* What a RelayState says. */
 typedef enum {
     WCS_RELAY_NONE = 0,          /* absent or empty */
     WCS_RELAY_EVENT,             /* an event ID, perhaps with a key */
-    WCS_RELAY_NOT_NUMBER         /* its event ID part is not a number */
+    WCS_RELAY_NOT_NUMBER,        /* its event ID part is not a number */
+    /* The opaque reference this SP sends with a sign-in it starts for a
+     * URL of no event (WCS_RELAY_REF_PREFIX and 32 hex digits): where it
+     * leads is the outstanding request's to say (wcs_authnreq.h). */
+    WCS_RELAY_REF
 } wcs_relay_kind_t;
+
+/* An opaque RelayState reference: never an event ID, which is digits. */
+#define WCS_RELAY_REF_PREFIX "sp-"
+#define WCS_RELAY_REF_HEX 32
 
 typedef struct wcs_relay_t {
     wcs_relay_kind_t kind;
@@ -141,6 +153,20 @@ apr_status_t wcs_event_route(const wcs_event_t **pe, const char **app_target,
                              wcs_result_t *res, const wcs_events_t *events,
                              const char *default_rs, const char *rs,
                              const wcs_relay_t *relay, apr_pool_t *p);
+
+/* The event whose target is local path path (a URL's path, without its
+ * query), or the nearest one above it: "/webcast/1/slides" is event 1's
+ * when its target is "/webcast/1/".  NULL: none. */
+const wcs_event_t *wcs_events_for_path(const wcs_events_t *events,
+                                       const char *path, apr_pool_t *p);
+
+/* Is key (NULL: none) what e asks for?  Refuses 3c for a key e does not
+ * have, a missing key e enforces, or a wrong or malformed one (compared
+ * in constant time; never logged); the reason says that what ("RelayState",
+ * "the link") carried it. */
+apr_status_t wcs_event_check_key(wcs_result_t *res, const wcs_event_t *e,
+                                 const char *key, const char *what,
+                                 apr_pool_t *p);
 
 /* May the person with email, signed in by IdP idp at now, join e with the
  * key relay carried?  Refuses 3c: a wrong, malformed or missing key

@@ -36,6 +36,7 @@
 #define WCS_CMD_PROVISION         "WebcastSAMLProvision"
 #define WCS_CMD_LICENSE           "WebcastSAMLLicense"
 #define WCS_CMD_GUESTS            "WebcastSAMLGuests"
+#define WCS_CMD_LOGIN_TIMEOUT     "WebcastSAMLLoginTimeout"
 /* Server config only: one store for the whole httpd. */
 #define WCS_CMD_SESSION_CACHE     "WebcastSAMLSessionCache"
 #define WCS_CMD_SESSION_KEY_FILE  "WebcastSAMLSessionKeyFile"
@@ -45,6 +46,8 @@
 #define WCS_CMD_ERROR_URL         "WebcastSAMLErrorURL"
 #define WCS_CMD_DEFAULT_TARGET    "WebcastSAMLDefaultTarget"
 #define WCS_CMD_EXPORT_HEADERS    "WebcastSAMLExportHeaders"
+#define WCS_CMD_LOGIN_IDP         "WebcastSAMLLoginIdP"
+#define WCS_CMD_UNSOLICITED       "WebcastSAMLUnsolicited"
 
 /* The variables the module sets for the application (wcs_identity_env).
  * The first four, WEBCAST_EVENT_ID, WEBCAST_ROLE and WEBCAST_LICENSE are

@@ -384,20 +384,6 @@ static apr_status_t check_assertion_version(vctx_t *v)
     return APR_SUCCESS;
 }
 
-/* A response that answers an AuthnRequest must answer one this SP sent.
- * This version sends none (IdP-initiated only), so any InResponseTo is a
- * response meant for another login: fail closed. */
-static apr_status_t check_in_response_to(vctx_t *v)
-{
-    if (v->a->in_response_to) {
-        return wcs_refuse(v->res, v->p, WCS_CODE_IN_RESPONSE_TO,
-                          "the response answers request \"%s\", but this SP "
-                          "sent no AuthnRequest (an IdP-initiated response "
-                          "carries no InResponseTo)", v->a->in_response_to);
-    }
-    return APR_SUCCESS;
-}
-
 /* --- the whole ------------------------------------------------------- */
 
 typedef apr_status_t check_fn(vctx_t *v);
@@ -417,7 +403,6 @@ static check_fn *const checks[] = {
     wcs_check_conditions,
     check_subject,
     wcs_check_authn_statement,
-    check_in_response_to,
     NULL
 };
 

@@ -43,7 +43,10 @@ typedef struct wcs_assertion_t {
     const wcs_idp_t *idp;
     const char *response_id;
     const char *assertion_id;
-    const char *in_response_to;  /* or NULL (IdP-initiated) */
+    /* The request it answers (the Response's, or its confirmation's), or
+     * NULL (IdP-initiated): whether this SP has that request outstanding
+     * is wcs_acs_login's to say. */
+    const char *in_response_to;
     const char *name_id;         /* trimmed text, or NULL */
     const char *name_id_format;  /* or NULL */
     const char *session_index;   /* or NULL */

@@ -18,6 +18,9 @@
 
 /* Status a refusing core function returns; the result says why. */
 #define WCS_EREFUSED (APR_OS_START_USERERR + 4711)
+/* Not a refusal: the ACS asks the browser to post the response once more,
+ * from this site, so that it sends its sign-in cookie (wcs_acs.h). */
+#define WCS_ERESUBMIT (APR_OS_START_USERERR + 4712)
 
 typedef enum {
     WCS_CODE_NONE = 0,
@@ -39,9 +42,14 @@ typedef enum {
     WCS_CODE_ENCRYPTED,          /* 4g encrypted assertion/NameID refused */
     WCS_CODE_PROFILE,            /* 4h not a Web SSO bearer assertion */
     WCS_CODE_STORE,              /* 4i session/replay store unavailable */
-    WCS_CODE_IN_RESPONSE_TO,     /* 4j answers a request this SP never sent */
+    WCS_CODE_IN_RESPONSE_TO,     /* 4j answers no request this SP has
+                                  * outstanding (unknown, expired, to
+                                  * another IdP) */
     WCS_CODE_EMAIL_DOMAIN,       /* 4k IdP may not assert this email domain */
     WCS_CODE_REPLAY_FULL,        /* 4l replay cache cannot keep the entry */
+    WCS_CODE_ANSWERED,           /* 4m the request was answered already */
+    WCS_CODE_OTHER_BROWSER,      /* 4n the request was another browser's */
+    WCS_CODE_UNSOLICITED,        /* 4o a response to no request, refused */
     WCS_CODE_NO_ACCOUNT,         /* 5a no account, none provisioned */
     WCS_CODE_ACCOUNTS,           /* 5b several accounts share the email */
     WCS_CODE_LICENSE,            /* 5c account under another licence */

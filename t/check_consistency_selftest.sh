@@ -89,10 +89,10 @@ edited "code 4l missing from Test.pm" $? \
         "code 4l: HTTP 503 in src/wcs_result.c, 503 in README, missing in t/lib/WCS/Test.pm"
 
 fresh
-edit src/wcs_result.c 's/{ "4l", 503,/{ "4m", 503,/'
-edited "a new code 4m only in src/wcs_result.c" $? \
-    && fails_on "a new code 4m only in src/wcs_result.c" \
-        "code 4m: HTTP 503 in src/wcs_result.c, missing in README, missing in t/lib/WCS/Test.pm"
+edit src/wcs_result.c 's/{ "4l", 503,/{ "4z", 503,/'
+edited "a new code 4z only in src/wcs_result.c" $? \
+    && fails_on "a new code 4z only in src/wcs_result.c" \
+        "code 4z: HTTP 503 in src/wcs_result.c, missing in README, missing in t/lib/WCS/Test.pm"
 
 # --- log tags --------------------------------------------------------------
 fresh

@@ -24,7 +24,7 @@ static void acs_teardown(void)
 }
 
 /* The ACS's input for b64 posted at now, from the test pool. */
-static const wcs_acs_input_t *input(const wcs_sp_t *sp,
+static wcs_acs_input_t *input(const wcs_sp_t *sp,
                                     const wcs_store_t *store,
                                     const wcs_store_t *replay,
                                     const char *b64, apr_time_t now,
@@ -42,13 +42,24 @@ static const wcs_acs_input_t *input(const wcs_sp_t *sp,
     return in;
 }
 
+/* wcs_acs_login, with the session it made in *s. */
+static apr_status_t acs_login(wcs_session_t **s, wcs_result_t *res,
+                              const wcs_acs_input_t *in, apr_pool_t *p)
+{
+    wcs_acs_output_t out;
+    apr_status_t rv = wcs_acs_login(&out, res, in, p);
+
+    *s = out.session;
+    return rv;
+}
+
 static apr_status_t login(wcs_session_t **s, wcs_result_t *res,
                           const wcs_sp_t *sp, const wcs_store_t *store,
                           const char *b64)
 {
     res->code = WCS_CODE_NONE;
     res->reason = NULL;
-    return wcs_acs_login(s, res, input(sp, store, store, b64, apr_time_now(),
+    return acs_login(s, res, input(sp, store, store, b64, apr_time_now(),
                                        NULL), wcs_test_pool);
 }
 
@@ -67,7 +78,7 @@ START_TEST(acs_login_success)
                               "identity/claims/givenname=Alice",
                               wcs_test_pool);
     wcs_log_set(print_cb, NULL);
-    ck_assert_msg(wcs_acs_login(&s, &res, input(sp, store, store, b64, now,
+    ck_assert_msg(acs_login(&s, &res, input(sp, store, store, b64, now,
                                                 &lg), wcs_test_pool)
                   == APR_SUCCESS,
                   "%s: %s", wcs_code_str(res.code), res.reason);
@@ -368,7 +379,7 @@ START_TEST(acs_replay_entry_lifetime)
 
     sp->max_assertion_age = apr_time_from_sec(120);
     b64 = wcs_test_mkresponse("--not-on-or-after 3000", wcs_test_pool);
-    ck_assert_msg(wcs_acs_login(&s, &res, input(sp, store, replay, b64, now,
+    ck_assert_msg(acs_login(&s, &res, input(sp, store, replay, b64, now,
                                                 NULL), wcs_test_pool)
                   == APR_SUCCESS, "%s", res.reason);
     ck_assert_int_eq(wcs_test_store_count(store), 1);
@@ -380,7 +391,7 @@ START_TEST(acs_replay_entry_lifetime)
     ck_assert(e->expiry <= now + apr_time_from_sec(120 + 60));
     /* An assertion that expires sooner is remembered until then. */
     b64 = wcs_test_mkresponse("--not-on-or-after 30", wcs_test_pool);
-    ck_assert_msg(wcs_acs_login(&s, &res, input(sp, store, replay, b64, now,
+    ck_assert_msg(acs_login(&s, &res, input(sp, store, replay, b64, now,
                                                 NULL), wcs_test_pool)
                   == APR_SUCCESS, "%s", res.reason);
     for (hi = apr_hash_first(wcs_test_pool, rst->entries); hi;
@@ -388,7 +399,7 @@ START_TEST(acs_replay_entry_lifetime)
         e = apr_hash_this_val(hi);
         ck_assert(e->expiry <= now + apr_time_from_sec(120 + 60));
     }
-    wcs_assert_refused(wcs_acs_login(&s, &res, input(sp, store, replay, b64,
+    wcs_assert_refused(acs_login(&s, &res, input(sp, store, replay, b64,
                                                      now, NULL),
                                      wcs_test_pool),
                        res, WCS_CODE_REPLAY, "replay");
@@ -423,6 +434,125 @@ START_TEST(acs_old_response_refused)
 }
 END_TEST
 
+/* --- SP-initiated: InResponseTo ------------------------------------------ */
+
+#define BROWSER "0123456789abcdef0123456789abcdef"
+
+/* Remember request id for BROWSER at the test IdP, now. */
+static void outstanding(const wcs_store_t *store, const char *id,
+                        const char *relay_ref, const char *return_to)
+{
+    wcs_authnreq_state_t st;
+
+    memset(&st, 0, sizeof(st));
+    st.idp = WCS_TEST_IDP;
+    st.browser = BROWSER;
+    st.relay_ref = relay_ref;
+    st.return_to = return_to;
+    st.expires = apr_time_now() + apr_time_from_sec(600);
+    ck_assert_int_eq(wcs_authnreq_remember(store, id, &st, apr_time_now(),
+                                           wcs_test_pool), APR_SUCCESS);
+}
+
+START_TEST(acs_in_response_to)
+{
+    wcs_sp_t *sp = wcs_test_sp(wcs_test_pool);
+    wcs_store_t *store = wcs_test_store_make(wcs_test_pool);
+    wcs_store_t *replay = wcs_test_store_make(wcs_test_pool);
+    wcs_acs_input_t *in;
+    wcs_acs_output_t out;
+    wcs_result_t res = { WCS_CODE_NONE, NULL };
+    const char *b64 = wcs_test_mkresponse("--in-response-to _q1",
+                                          wcs_test_pool);
+    int before;
+
+    outstanding(store, "_q1", NULL, NULL);
+    before = wcs_test_store_count(store);
+    /* An SP that starts no sign-in refuses any answer to one. */
+    in = input(sp, store, replay, b64, apr_time_now(), NULL);
+    wcs_assert_refused(wcs_acs_login(&out, &res, in, wcs_test_pool), res,
+                       WCS_CODE_IN_RESPONSE_TO, "starts no sign-in");
+    /* Posted without the cookie, from the IdP's site: sent back through
+     * the browser, with nothing stored or used up. */
+    in->requests = store;
+    in->may_resubmit = 1;
+    ck_assert_int_eq(wcs_acs_login(&out, &res, in, wcs_test_pool),
+                     WCS_ERESUBMIT);
+    ck_assert_ptr_null(out.session);
+    ck_assert_int_eq(wcs_test_store_count(store), before);
+    ck_assert_int_eq(wcs_test_store_count(replay), 0);
+    /* Posted back still without it: another browser's (4n). */
+    in->may_resubmit = 0;
+    wcs_assert_refused(wcs_acs_login(&out, &res, in, wcs_test_pool), res,
+                       WCS_CODE_OTHER_BROWSER, "no sign-in cookie");
+    /* With the browser's token: a session, once. */
+    in->browser = BROWSER;
+    ck_assert_msg(wcs_acs_login(&out, &res, in, wcs_test_pool)
+                  == APR_SUCCESS, "%s", res.reason);
+    ck_assert_ptr_nonnull(out.session);
+    ck_assert_str_eq(out.in_response_to, "_q1");
+    ck_assert_ptr_null(out.return_to);
+    /* A second response to the same request (a new assertion) is
+     * refused as answered. */
+    in->saml_response = wcs_test_mkresponse("--in-response-to _q1",
+                                            wcs_test_pool);
+    in->len = strlen(in->saml_response);
+    wcs_assert_refused(wcs_acs_login(&out, &res, in, wcs_test_pool), res,
+                       WCS_CODE_ANSWERED, "answered already");
+    /* A request never sent. */
+    in->saml_response = wcs_test_mkresponse("--in-response-to _nope",
+                                            wcs_test_pool);
+    in->len = strlen(in->saml_response);
+    wcs_assert_refused(wcs_acs_login(&out, &res, in, wcs_test_pool), res,
+                       WCS_CODE_IN_RESPONSE_TO, "\"_nope\"");
+}
+END_TEST
+
+START_TEST(acs_unsolicited_and_relay_ref)
+{
+    wcs_sp_t *sp = wcs_test_sp(wcs_test_pool);
+    wcs_store_t *store = wcs_test_store_make(wcs_test_pool);
+    wcs_acs_input_t *in;
+    wcs_acs_output_t out;
+    wcs_result_t res = { WCS_CODE_NONE, NULL };
+    wcs_relay_t relay;
+    const char *ref = wcs_authnreq_relay_ref(wcs_test_pool);
+    const char *other = wcs_authnreq_relay_ref(wcs_test_pool);
+
+    /* Unsolicited, where that is forbidden: 4o. */
+    in = input(sp, store, store, wcs_test_mkresponse("", wcs_test_pool),
+               apr_time_now(), NULL);
+    in->requests = store;
+    in->forbid_unsolicited = 1;
+    wcs_assert_refused(wcs_acs_login(&out, &res, in, wcs_test_pool), res,
+                       WCS_CODE_UNSOLICITED, "WebcastSAMLUnsolicited is off");
+    ck_assert_int_eq(wcs_test_store_count(store), 0);
+    /* A RelayState reference on an unsolicited response: 4j. */
+    in->forbid_unsolicited = 0;
+    wcs_relay_parse(&relay, ref, wcs_test_pool);
+    in->relay = &relay;
+    in->relay_state = ref;
+    wcs_assert_refused(wcs_acs_login(&out, &res, in, wcs_test_pool), res,
+                       WCS_CODE_IN_RESPONSE_TO, "answers no request");
+    /* Another request's reference: 4j. */
+    outstanding(store, "_q2", other, "/admin/");
+    in->browser = BROWSER;
+    in->saml_response = wcs_test_mkresponse("--in-response-to _q2",
+                                            wcs_test_pool);
+    in->len = strlen(in->saml_response);
+    wcs_assert_refused(wcs_acs_login(&out, &res, in, wcs_test_pool), res,
+                       WCS_CODE_IN_RESPONSE_TO, "is not the one sent");
+    /* Its own: the person returns to the URL remembered. */
+    outstanding(store, "_q3", ref, "/admin/reports?y=2");
+    in->saml_response = wcs_test_mkresponse("--in-response-to _q3",
+                                            wcs_test_pool);
+    in->len = strlen(in->saml_response);
+    ck_assert_msg(wcs_acs_login(&out, &res, in, wcs_test_pool)
+                  == APR_SUCCESS, "%s", res.reason);
+    ck_assert_str_eq(out.return_to, "/admin/reports?y=2");
+}
+END_TEST
+
 Suite *wcs_suite_acs(void)
 {
     Suite *s = suite_create("acs");
@@ -444,6 +574,8 @@ Suite *wcs_suite_acs(void)
     tcase_add_test(tc, acs_structured_value_read);
     tcase_add_test(tc, acs_replay_entry_lifetime);
     tcase_add_test(tc, acs_old_response_refused);
+    tcase_add_test(tc, acs_in_response_to);
+    tcase_add_test(tc, acs_unsolicited_and_relay_ref);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -4,6 +4,7 @@
 
 #include "check_wcs.h"
 #include "wcs_authnreq.h"
+#include "wcs_event.h"
 #include "wcs_str.h"
 
 #define T0 apr_time_from_sec(1800000000)
@@ -104,6 +105,169 @@ START_TEST(authnreq_redirect)
 }
 END_TEST
 
+/* --- the outstanding request --------------------------------------------- */
+
+#define BROWSER "0123456789abcdef0123456789abcdef"
+#define OTHER   "fedcba9876543210fedcba9876543210"
+
+static void remember(const wcs_store_t *store, const char *id,
+                     const char *relay_ref, const char *return_to)
+{
+    wcs_authnreq_state_t st;
+
+    memset(&st, 0, sizeof(st));
+    st.idp = WCS_TEST_IDP;
+    st.browser = BROWSER;
+    st.relay_ref = relay_ref;
+    st.return_to = return_to;
+    st.expires = T0 + apr_time_from_sec(900);
+    ck_assert_int_eq(wcs_authnreq_remember(store, id, &st, T0,
+                                           wcs_test_pool), APR_SUCCESS);
+}
+
+START_TEST(authnreq_tokens)
+{
+    const char *a = wcs_authnreq_browser_token(wcs_test_pool);
+    const char *b = wcs_authnreq_browser_token(wcs_test_pool);
+    const char *ref = wcs_authnreq_relay_ref(wcs_test_pool);
+    wcs_relay_t relay;
+
+    ck_assert(wcs_authnreq_browser_valid(a));
+    ck_assert_str_ne(a, b);
+    ck_assert(!wcs_authnreq_browser_valid(NULL));
+    ck_assert(!wcs_authnreq_browser_valid("0123"));
+    ck_assert(!wcs_authnreq_browser_valid(BROWSER "0"));
+    ck_assert(!wcs_authnreq_browser_valid("0123456789ABCDEF0123456789abcdef"));
+    /* The RelayState reference reads as one, never as an event. */
+    ck_assert_int_eq(strlen(ref), strlen(WCS_RELAY_REF_PREFIX)
+                                  + WCS_RELAY_REF_HEX);
+    wcs_relay_parse(&relay, ref, wcs_test_pool);
+    ck_assert_int_eq(relay.kind, WCS_RELAY_REF);
+    wcs_relay_parse(&relay, "sp-0123", wcs_test_pool);
+    ck_assert_int_eq(relay.kind, WCS_RELAY_NOT_NUMBER);
+    wcs_relay_parse(&relay, "sp-0123456789ABCDEF0123456789abcdef",
+                    wcs_test_pool);
+    ck_assert_int_eq(relay.kind, WCS_RELAY_NOT_NUMBER);
+}
+END_TEST
+
+START_TEST(authnreq_answer)
+{
+    wcs_store_t *store = wcs_test_store_make(wcs_test_pool);
+    wcs_store_t *replay = wcs_test_store_make(wcs_test_pool);
+    wcs_authnreq_state_t *st;
+    wcs_result_t res;
+    const char *ref = wcs_authnreq_relay_ref(wcs_test_pool);
+    wcs_test_store_t *ts;
+    apr_hash_index_t *hi;
+
+    remember(store, "_r1", ref, "/admin/?x=1");
+    /* Nothing of the browser's token is kept in clear. */
+    ts = wcs_test_store_of(store);
+    for (hi = apr_hash_first(wcs_test_pool, ts->entries); hi;
+         hi = apr_hash_next(hi)) {
+        wcs_test_entry_t *e = apr_hash_this_val(hi);
+
+        ck_assert_ptr_null(strstr(apr_pstrmemdup(wcs_test_pool,
+                                                 (char *)e->value, e->len),
+                                  BROWSER));
+    }
+    /* Unknown, another IdP, no cookie, another browser. */
+    wcs_assert_refused(wcs_authnreq_answer(&st, &res, store, replay, "_r2",
+                                           WCS_TEST_IDP, BROWSER, T0,
+                                           wcs_test_pool),
+                       res, WCS_CODE_IN_RESPONSE_TO, "has not outstanding");
+    wcs_assert_refused(wcs_authnreq_answer(&st, &res, store, replay, "_r1",
+                                           WCS_TEST_OKTA, BROWSER, T0,
+                                           wcs_test_pool),
+                       res, WCS_CODE_IN_RESPONSE_TO, "which was sent to "
+                       WCS_TEST_IDP);
+    wcs_assert_refused(wcs_authnreq_answer(&st, &res, store, replay, "_r1",
+                                           WCS_TEST_IDP, NULL, T0,
+                                           wcs_test_pool),
+                       res, WCS_CODE_OTHER_BROWSER, "no sign-in cookie");
+    wcs_assert_refused(wcs_authnreq_answer(&st, &res, store, replay, "_r1",
+                                           WCS_TEST_IDP, OTHER, T0,
+                                           wcs_test_pool),
+                       res, WCS_CODE_OTHER_BROWSER, "another browser");
+    wcs_assert_refused(wcs_authnreq_answer(&st, &res, store, replay, "_r1",
+                                           WCS_TEST_IDP, "not-a-token", T0,
+                                           wcs_test_pool),
+                       res, WCS_CODE_OTHER_BROWSER, "another browser");
+    /* Expired: past its lifetime, even where the store still has it. */
+    wcs_assert_refused(wcs_authnreq_answer(&st, &res, store, replay, "_r1",
+                                           WCS_TEST_IDP, BROWSER,
+                                           T0 + apr_time_from_sec(901),
+                                           wcs_test_pool),
+                       res, WCS_CODE_IN_RESPONSE_TO, "expired 1 s ago");
+    /* None of the refusals used it up: the right browser's answer
+     * passes, once. */
+    ck_assert_int_eq(wcs_authnreq_answer(&st, &res, store, replay, "_r1",
+                                         WCS_TEST_IDP, BROWSER, T0,
+                                         wcs_test_pool), APR_SUCCESS);
+    ck_assert_str_eq(st->idp, WCS_TEST_IDP);
+    ck_assert_str_eq(st->relay_ref, ref);
+    ck_assert_str_eq(st->return_to, "/admin/?x=1");
+    wcs_assert_refused(wcs_authnreq_answer(&st, &res, store, replay, "_r1",
+                                           WCS_TEST_IDP, BROWSER, T0,
+                                           wcs_test_pool),
+                       res, WCS_CODE_ANSWERED, "answered already");
+    /* Stores that fail, fail closed. */
+    remember(store, "_r3", NULL, NULL);
+    wcs_test_store_of(replay)->add_rv = APR_ENOSPC;
+    wcs_assert_refused(wcs_authnreq_answer(&st, &res, store, replay, "_r3",
+                                           WCS_TEST_IDP, BROWSER, T0,
+                                           wcs_test_pool),
+                       res, WCS_CODE_REPLAY_FULL, "cannot mark request");
+    wcs_test_store_of(replay)->add_rv = APR_EGENERAL;
+    wcs_assert_refused(wcs_authnreq_answer(&st, &res, store, replay, "_r3",
+                                           WCS_TEST_IDP, BROWSER, T0,
+                                           wcs_test_pool),
+                       res, WCS_CODE_STORE, "replay cache store failed");
+    wcs_test_store_of(store)->get_rv = APR_EGENERAL;
+    wcs_assert_refused(wcs_authnreq_answer(&st, &res, store, replay, "_r3",
+                                           WCS_TEST_IDP, BROWSER, T0,
+                                           wcs_test_pool),
+                       res, WCS_CODE_STORE, "request store failed");
+}
+END_TEST
+
+START_TEST(authnreq_remember_refuses)
+{
+    wcs_store_t *store = wcs_test_store_make(wcs_test_pool);
+    wcs_authnreq_state_t st;
+
+    memset(&st, 0, sizeof(st));
+    st.idp = WCS_TEST_IDP;
+    st.browser = BROWSER;
+    st.expires = T0 + apr_time_from_sec(60);
+    /* Only local paths are ever remembered as a place to return to. */
+    st.return_to = "//evil.example/";
+    ck_assert_int_eq(wcs_authnreq_remember(store, "_a", &st, T0,
+                                           wcs_test_pool), APR_EINVAL);
+    st.return_to = "https://evil.example/";
+    ck_assert_int_eq(wcs_authnreq_remember(store, "_a", &st, T0,
+                                           wcs_test_pool), APR_EINVAL);
+    st.return_to = "/a\nb";
+    ck_assert_int_eq(wcs_authnreq_remember(store, "_a", &st, T0,
+                                           wcs_test_pool), APR_EINVAL);
+    st.return_to = NULL;
+    st.browser = "short";
+    ck_assert_int_eq(wcs_authnreq_remember(store, "_a", &st, T0,
+                                           wcs_test_pool), APR_EINVAL);
+    st.browser = BROWSER;
+    st.idp = "a\nb";
+    ck_assert_int_eq(wcs_authnreq_remember(store, "_a", &st, T0,
+                                           wcs_test_pool), APR_EINVAL);
+    ck_assert_int_eq(wcs_test_store_count(store), 0);
+    /* A store that fails says so. */
+    st.idp = WCS_TEST_IDP;
+    wcs_test_store_of(store)->put_rv = APR_EGENERAL;
+    ck_assert_int_eq(wcs_authnreq_remember(store, "_a", &st, T0,
+                                           wcs_test_pool), APR_EGENERAL);
+}
+END_TEST
+
 Suite *wcs_suite_authnreq(void)
 {
     Suite *s = suite_create("authnreq");
@@ -112,6 +276,9 @@ Suite *wcs_suite_authnreq(void)
     tcase_add_unchecked_fixture(tc, wcs_test_fixtures_setup, NULL);
     tcase_add_checked_fixture(tc, wcs_test_setup, wcs_test_teardown);
     tcase_add_test(tc, authnreq_redirect);
+    tcase_add_test(tc, authnreq_tokens);
+    tcase_add_test(tc, authnreq_answer);
+    tcase_add_test(tc, authnreq_remember_refuses);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -540,6 +540,66 @@ START_TEST(event_admission)
 }
 END_TEST
 
+/* The event of a URL an anonymous person opens: its target, or the
+ * nearest one above; a target two events share names neither. */
+START_TEST(event_for_path)
+{
+    wcs_events_t *events = wcs_events_make(wcs_test_pool);
+    const char *err = NULL;
+    wcs_result_t res;
+    const wcs_event_t *e;
+
+    ck_assert_ptr_null(wcs_events_for_path(events, "/webcast/1/",
+                                           wcs_test_pool));
+    ck_assert_int_eq(wcs_events_add(events, event_of("1 abcd /webcast/1/"),
+                                    &err, wcs_test_pool), APR_SUCCESS);
+    ck_assert_int_eq(wcs_events_add(events, event_of("2 - /webcast/2"),
+                                    &err, wcs_test_pool), APR_SUCCESS);
+    ck_assert_int_eq(wcs_events_add(events, event_of("3 - /shared/"),
+                                    &err, wcs_test_pool), APR_SUCCESS);
+    ck_assert_int_eq(wcs_events_add(events, event_of("4 - /shared/"),
+                                    &err, wcs_test_pool), APR_SUCCESS);
+    ck_assert_int_eq(wcs_events_add(events, event_of(
+                         "5 - https://other.example.test/5/"), &err,
+                                    wcs_test_pool), APR_SUCCESS);
+    e = wcs_events_for_path(events, "/webcast/1/", wcs_test_pool);
+    ck_assert_ptr_nonnull(e);
+    ck_assert_str_eq(e->id, "1");
+    e = wcs_events_for_path(events, "/webcast/1/slides/a.html",
+                            wcs_test_pool);
+    ck_assert_ptr_nonnull(e);
+    ck_assert_str_eq(e->id, "1");
+    e = wcs_events_for_path(events, "/webcast/1", wcs_test_pool);
+    ck_assert_ptr_nonnull(e);
+    ck_assert_str_eq(e->id, "1");
+    e = wcs_events_for_path(events, "/webcast/2/", wcs_test_pool);
+    ck_assert_ptr_nonnull(e);
+    ck_assert_str_eq(e->id, "2");
+    ck_assert_ptr_null(wcs_events_for_path(events, "/webcast/12/",
+                                           wcs_test_pool));
+    ck_assert_ptr_null(wcs_events_for_path(events, "/webcast/",
+                                           wcs_test_pool));
+    ck_assert_ptr_null(wcs_events_for_path(events, "/shared/x",
+                                           wcs_test_pool));
+    ck_assert_ptr_null(wcs_events_for_path(events, "/5/", wcs_test_pool));
+    ck_assert_ptr_null(wcs_events_for_path(events, "relative",
+                                           wcs_test_pool));
+    /* The key of a link: what the RelayState's would be. */
+    e = wcs_events_find(events, "1");
+    ck_assert_int_eq(wcs_event_check_key(&res, e, "ABCD", "the link",
+                                         wcs_test_pool), APR_SUCCESS);
+    wcs_assert_refused(wcs_event_check_key(&res, e, NULL, "the link",
+                                           wcs_test_pool),
+                       res, WCS_CODE_EVENT_DENIED, "the link carries no key");
+    wcs_assert_refused(wcs_event_check_key(&res, e, "abce", "the link",
+                                           wcs_test_pool),
+                       res, WCS_CODE_EVENT_DENIED, "wrong key");
+    wcs_assert_refused(wcs_event_check_key(&res, wcs_events_find(events, "2"),
+                                           "abcd", "the link", wcs_test_pool),
+                       res, WCS_CODE_EVENT_DENIED, "which has none");
+}
+END_TEST
+
 Suite *wcs_suite_event(void)
 {
     Suite *s = suite_create("event");
@@ -553,6 +613,7 @@ Suite *wcs_suite_event(void)
     tcase_add_test(tc, event_map_many);
     tcase_add_test(tc, event_routing);
     tcase_add_test(tc, event_admission);
+    tcase_add_test(tc, event_for_path);
     tcase_add_test(tc, event_app_urls);
     tcase_add_test(tc, event_templates);
     suite_add_tcase(s, tc);
