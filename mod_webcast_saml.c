@@ -131,6 +131,9 @@ static const command_rec wcs_cmds[] = {
                  RSRC_CONF | ACCESS_CONF, "Accept at the ACS responses that "
                  "answer no request this SP sent (IdP-initiated; default "
                  "On)"),
+    AP_INIT_TAKE2(WCS_CMD_SIGNING_KEY, wcs_set_signing_key, NULL, RSRC_CONF,
+                  "The SP's RSA key (PEM) and its certificate: AuthnRequests "
+                  "are signed (RSA-SHA256), and the metadata says so"),
     AP_INIT_TAKE1(WCS_CMD_LOGIN_TIMEOUT, wcs_set_login_timeout, NULL,
                   RSRC_CONF, "Seconds an SP-initiated sign-in may take at "
                   "the IdP (default 900)"),

@@ -265,7 +265,7 @@ static int resubmit(request_rec *r, const wcs_srv_conf_t *sc,
                    "default-src 'none'; script-src 'sha256-"
                    RESUBMIT_SCRIPT_SHA256 "'; form-action 'self'; "
                    "frame-ancestors 'none'");
-    apr_table_setn(r->headers_out, "Referrer-Policy", "no-referrer");
+    apr_table_setn(r->headers_out, "Referrer-Policy", "same-origin");
     ap_set_content_type(r, "text/html; charset=utf-8");
     if (r->header_only) {
         return OK;

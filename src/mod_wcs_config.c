@@ -94,6 +94,7 @@ void *wcs_merge_srv_conf(apr_pool_t *p, void *basev, void *addv)
     MERGE(license);
     MERGE(guests);
     MERGE(login_timeout);
+    MERGE(sign_key);
     return c;
 }
 

@@ -72,6 +72,9 @@ typedef struct wcs_srv_conf_t {
     int license_set;
     int guests;                  /* guest accounts admitted (default on) */
     int guests_set;
+    /* The key that signs AuthnRequests (WebcastSAMLSigningKey). */
+    const struct wcs_sp_key_t *sign_key;
+    int sign_key_set;
     /* How long an SP-initiated sign-in may take at the IdP. */
     apr_interval_time_t login_timeout;
     int login_timeout_set;

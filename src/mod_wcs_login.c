@@ -264,3 +264,23 @@ const char *wcs_set_unsolicited(cmd_parms *cmd, void *dc, int flag)
     d->unsolicited_set = 1;
     return NULL;
 }
+
+const char *wcs_set_signing_key(cmd_parms *cmd, void *dc, const char *key,
+                                const char *cert)
+{
+    wcs_srv_conf_t *sc = wcs_cfg_srv(cmd);
+    const char *kpath = ap_server_root_relative(cmd->temp_pool, key);
+    const char *cpath = ap_server_root_relative(cmd->temp_pool, cert);
+    wcs_sp_key_t *k;
+    const char *err = NULL;
+
+    if (!kpath || !cpath) {
+        return apr_psprintf(cmd->pool, "%s: invalid file path", cmd->cmd->name);
+    }
+    if (wcs_sp_key_load(&k, &err, kpath, cpath, cmd->pool) != APR_SUCCESS) {
+        return apr_psprintf(cmd->pool, "%s: %s", cmd->cmd->name, err);
+    }
+    sc->sign_key = k;
+    sc->sign_key_set = 1;
+    return NULL;
+}

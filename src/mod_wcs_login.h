@@ -24,5 +24,7 @@ int wcs_login_start(request_rec *r, wcs_srv_conf_t *sc);
 const char *wcs_set_login_idp(cmd_parms *cmd, void *dc, const char *arg);
 const char *wcs_set_login_timeout(cmd_parms *cmd, void *dc, const char *arg);
 const char *wcs_set_unsolicited(cmd_parms *cmd, void *dc, int flag);
+const char *wcs_set_signing_key(cmd_parms *cmd, void *dc, const char *key,
+                                const char *cert);
 
 #endif

@@ -83,6 +83,7 @@ static void sp_desc(wcs_sp_desc_t *d, const server_rec *vs,
     d->session_keys = session_keys;
     d->events = sc->events;
     d->default_relay_state = sc->default_relay_state;
+    d->sign_key = sc->sign_key;
     if (d->entity_id) {
         d->site_id = site_id(vs, sc, p);
     }
@@ -136,6 +137,30 @@ static void warn_unbound_idps(server_rec *vs, const wcs_srv_conf_t *sc,
                      apr_hash_count(sc->idps),
                      apr_array_pstrcat(p, unbound, ' '),
                      WCS_CMD_IDP_EMAIL_DOMAINS);
+    }
+}
+
+/* An IdP that wants signed AuthnRequests refuses this SP's unsigned ones:
+ * say so at configtest (its IdP-initiated sign-ins still work). */
+static void warn_unsigned_requests(server_rec *vs, const wcs_srv_conf_t *sc,
+                                   apr_pool_t *p)
+{
+    apr_hash_index_t *hi;
+
+    if (sc->sign_key) {
+        return;
+    }
+    for (hi = apr_hash_first(p, sc->idps); hi; hi = apr_hash_next(hi)) {
+        const wcs_idp_t *idp = apr_hash_this_val(hi);
+
+        if (idp->wants_signed_requests && idp->sso_redirect) {
+            ap_log_error(APLOG_MARK, APLOG_WARNING, 0, vs, WCS_LOG_TAG
+                         "01011: vhost %s: IdP %s wants signed AuthnRequests "
+                         "(WantAuthnRequestsSigned), and %s is not set: it "
+                         "will refuse the sign-ins this SP starts",
+                         vhost_name(vs, p), idp->entity_id,
+                         WCS_CMD_SIGNING_KEY);
+        }
     }
 }
 
@@ -244,6 +269,7 @@ int wcs_check_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
             return HTTP_INTERNAL_SERVER_ERROR;
         }
         warn_unbound_idps(vs, sc, main_sc, ptemp);
+        warn_unsigned_requests(vs, sc, ptemp);
     }
     return OK;
 }

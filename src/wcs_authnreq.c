@@ -6,6 +6,7 @@
 #include <zlib.h>
 
 #include <openssl/crypto.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 
 #include "wcs_authnreq.h"
@@ -41,6 +42,30 @@ static const unsigned char *deflate_raw(apr_size_t *out_len, const char *in,
     return rc == Z_STREAM_END ? out : NULL;
 }
 
+/* base64 of the RSA-SHA256 signature of text with key, from p; NULL when
+ * OpenSSL fails. */
+static const char *sign(const char *text, EVP_PKEY *key, apr_pool_t *p)
+{
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    unsigned char *out = NULL;
+    size_t len = 0;
+    char *b64 = NULL;
+
+    if (ctx && EVP_DigestSignInit(ctx, NULL, wcs_sha256(), NULL, key) == 1
+        && EVP_DigestSign(ctx, NULL, &len, (const unsigned char *)text,
+                          strlen(text)) == 1) {
+        out = apr_palloc(p, len);
+        if (EVP_DigestSign(ctx, out, &len, (const unsigned char *)text,
+                           strlen(text)) == 1) {
+            b64 = apr_palloc(p, apr_base64_encode_len((int)len));
+            apr_base64_encode(b64, (const char *)out, (int)len);
+        }
+    }
+    EVP_MD_CTX_free(ctx);
+    ERR_clear_error();
+    return b64;
+}
+
 apr_status_t wcs_authnreq_make(wcs_authnreq_t **pr, const char **err,
                                const wcs_sp_t *sp, const char *acs_url,
                                const char *sso_url, const char *relay_state,
@@ -50,7 +75,7 @@ apr_status_t wcs_authnreq_make(wcs_authnreq_t **pr, const char **err,
     unsigned char raw[ID_BYTES];
     const unsigned char *z;
     char *id, *b64;
-    const char *norm;
+    const char *norm, *query, *sig;
     apr_size_t zlen;
     apr_status_t rv;
 
@@ -98,11 +123,26 @@ apr_status_t wcs_authnreq_make(wcs_authnreq_t **pr, const char **err,
     }
     b64 = apr_palloc(p, apr_base64_encode_len((int)zlen));
     apr_base64_encode(b64, (const char *)z, (int)zlen);
-    r->url = apr_pstrcat(p, sso_url, strchr(sso_url, '?') ? "&" : "?",
-                         "SAMLRequest=", apr_pescape_urlencoded(p, b64),
-                         relay_state ? "&RelayState=" : "",
-                         relay_state ? apr_pescape_urlencoded(p, relay_state)
-                                     : "", NULL);
+    query = apr_pstrcat(p, "SAMLRequest=", apr_pescape_urlencoded(p, b64),
+                        relay_state ? "&RelayState=" : "",
+                        relay_state ? apr_pescape_urlencoded(p, relay_state)
+                                    : "", NULL);
+    if (sp->sign_key) {
+        /* The binding signs the query's octets as sent (3.4.4.1). */
+        query = apr_pstrcat(p, query, "&SigAlg=",
+                            apr_pescape_urlencoded(p, WCS_SIGALG_RSA_SHA256),
+                            NULL);
+        sig = sign(query, sp->sign_key->pkey, p);
+        if (!sig) {
+            *err = apr_psprintf(p, "the request cannot be signed with %s",
+                                sp->sign_key->where);
+            return APR_EGENERAL;
+        }
+        query = apr_pstrcat(p, query, "&Signature=",
+                            apr_pescape_urlencoded(p, sig), NULL);
+    }
+    r->url = apr_pstrcat(p, sso_url, strchr(sso_url, '?') ? "&" : "?", query,
+                         NULL);
     *pr = r;
     return APR_SUCCESS;
 }

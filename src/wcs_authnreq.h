@@ -15,6 +15,10 @@
 #include "wcs_sp.h"
 #include "wcs_store.h"
 
+/* The algorithm of a signed request (sp->sign_key). */
+#define WCS_SIGALG_RSA_SHA256 \
+    "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"
+
 /* The bindings allow the IdP to refuse a longer RelayState. */
 #define WCS_RELAY_STATE_MAX 80
 
@@ -26,7 +30,8 @@ typedef struct wcs_authnreq_t {
 
 /* A request from sp, answered at acs_url, to the IdP's SSO URL sso_url
  * (Redirect binding; a URL with a query keeps it), with relay_state (or
- * NULL) at now.  APR_EINVAL and *err for a RelayState over
+ * NULL) at now; signed (SigAlg, Signature: RSA-SHA256) when sp has a
+ * signing key.  APR_EINVAL and *err for a RelayState over
  * WCS_RELAY_STATE_MAX bytes or a URL that is no http(s) URL; another
  * status when randomness or compression fails.  From p. */
 apr_status_t wcs_authnreq_make(wcs_authnreq_t **pr, const char **err,

@@ -353,7 +353,7 @@ static apr_status_t add_entity(apr_hash_t *idps, int *count,
                                const char **err, const xmlNode *ed,
                                const char *path, apr_pool_t *p)
 {
-    const char *entity_id = wcs_xml_attr(ed, "entityID", p);
+    const char *entity_id = wcs_xml_attr(ed, "entityID", p), *want;
     xmlNodePtr sso_desc, kd;
     wcs_idp_t *idp;
     apr_status_t rv;
@@ -386,6 +386,10 @@ static apr_status_t add_entity(apr_hash_t *idps, int *count,
             }
         }
         add_sso_locations(idp, sso_desc, p);
+        want = wcs_xml_attr(sso_desc, "WantAuthnRequestsSigned", p);
+        if (want && (!strcmp(want, "true") || !strcmp(want, "1"))) {
+            idp->wants_signed_requests = 1;
+        }
     }
     if (idp->keys->nelts == 0) {
         *err = apr_psprintf(p, "%s: IdP %s has no signing certificate "

@@ -38,6 +38,9 @@ typedef struct wcs_idp_t {
      * (lower-case; "*" every domain, "*.d" the subdomains of d); NULL
      * when none are configured: then every domain. */
     apr_array_header_t *email_domains;
+    /* Its metadata's WantAuthnRequestsSigned="true": it refuses unsigned
+     * requests. */
+    int wants_signed_requests;
 } wcs_idp_t;
 
 /* Create an IdP with no keys; p owns it. */

@@ -37,6 +37,7 @@
 #define WCS_CMD_LICENSE           "WebcastSAMLLicense"
 #define WCS_CMD_GUESTS            "WebcastSAMLGuests"
 #define WCS_CMD_LOGIN_TIMEOUT     "WebcastSAMLLoginTimeout"
+#define WCS_CMD_SIGNING_KEY       "WebcastSAMLSigningKey"
 /* Server config only: one store for the whole httpd. */
 #define WCS_CMD_SESSION_CACHE     "WebcastSAMLSessionCache"
 #define WCS_CMD_SESSION_KEY_FILE  "WebcastSAMLSessionKeyFile"

@@ -1,10 +1,16 @@
 #include <string.h>
 
+#include <apr_base64.h>
 #include <apr_strings.h>
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 
 #include "wcs_idp.h"
 #include "wcs_names.h"
 #include "wcs_sp.h"
+#include "wcs_str.h"
 #include "wcs_xml.h"
 
 void wcs_sp_desc_init(wcs_sp_desc_t *desc)
@@ -157,6 +163,97 @@ apr_status_t wcs_sp_build(wcs_sp_t **psp, const char **err,
     sp->session_keys = desc->session_keys;
     sp->events = desc->events;
     sp->default_relay_state = desc->default_relay_state;
+    sp->sign_key = desc->sign_key;
     *psp = sp;
+    return APR_SUCCESS;
+}
+
+/* --- the SP's signing key ------------------------------------------------ */
+
+static apr_status_t free_pkey(void *data)
+{
+    EVP_PKEY_free(data);
+    return APR_SUCCESS;
+}
+
+#define KEY_FILE_MAX (64 * 1024)
+
+apr_status_t wcs_sp_key_load(wcs_sp_key_t **pk, const char **err,
+                             const char *key_file, const char *cert_file,
+                             apr_pool_t *p)
+{
+    wcs_sp_key_t *k;
+    char *buf;
+    apr_size_t len;
+    BIO *bio;
+    EVP_PKEY *pkey;
+    X509 *cert;
+    unsigned char *der = NULL;
+    int der_len, same;
+    char *b64;
+
+    *pk = NULL;
+    if (wcs_file_read(&buf, &len, err, key_file, KEY_FILE_MAX, p)
+        != APR_SUCCESS) {
+        return APR_EINVAL;
+    }
+    if (strstr(buf, "ENCRYPTED")) {
+        *err = apr_psprintf(p, "%s holds an encrypted key: httpd cannot ask "
+                            "for its pass phrase (decrypt it with openssl "
+                            "pkey, readable by root only)", key_file);
+        return APR_EINVAL;
+    }
+    bio = BIO_new_mem_buf(buf, (int)len);
+    pkey = bio ? PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL) : NULL;
+    BIO_free(bio);
+    ERR_clear_error();
+    OPENSSL_cleanse(buf, len);
+    if (!pkey) {
+        *err = apr_psprintf(p, "%s holds no private key in PEM", key_file);
+        return APR_EINVAL;
+    }
+    apr_pool_cleanup_register(p, pkey, free_pkey, apr_pool_cleanup_null);
+    if (EVP_PKEY_get_base_id(pkey) != EVP_PKEY_RSA
+        || EVP_PKEY_get_bits(pkey) < WCS_SP_KEY_MIN_BITS) {
+        *err = apr_psprintf(p, "%s is not an RSA key of at least %d bits "
+                            "(requests are signed with RSA-SHA256)", key_file,
+                            WCS_SP_KEY_MIN_BITS);
+        return APR_EINVAL;
+    }
+    if (wcs_file_read(&buf, &len, err, cert_file, KEY_FILE_MAX, p)
+        != APR_SUCCESS) {
+        return APR_EINVAL;
+    }
+    bio = BIO_new_mem_buf(buf, (int)len);
+    cert = bio ? PEM_read_bio_X509(bio, NULL, NULL, NULL) : NULL;
+    BIO_free(bio);
+    if (!cert) {
+        const unsigned char *d = (const unsigned char *)buf;
+
+        cert = d2i_X509(NULL, &d, (long)len);
+    }
+    ERR_clear_error();
+    if (!cert) {
+        *err = apr_psprintf(p, "%s holds no X.509 certificate (PEM or DER)",
+                            cert_file);
+        return APR_EINVAL;
+    }
+    same = EVP_PKEY_eq(X509_get0_pubkey(cert), pkey) == 1;
+    der_len = same ? i2d_X509(cert, &der) : -1;
+    X509_free(cert);
+    if (!same || der_len <= 0) {
+        OPENSSL_free(der);
+        *err = apr_psprintf(p, "the certificate %s is not of the key %s",
+                            cert_file, key_file);
+        return APR_EINVAL;
+    }
+    b64 = apr_palloc(p, apr_base64_encode_len(der_len));
+    apr_base64_encode(b64, (const char *)der, der_len);
+    OPENSSL_free(der);
+    k = apr_pcalloc(p, sizeof(*k));
+    k->pkey = pkey;
+    k->cert_b64 = b64;
+    k->where = apr_pstrdup(p, key_file);
+    *pk = k;
     return APR_SUCCESS;
 }

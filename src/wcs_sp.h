@@ -13,6 +13,8 @@
 #include <apr_tables.h>
 #include <apr_time.h>
 
+#include <openssl/evp.h>
+
 #include "wcs_event.h"
 
 /* Which parts of a response must carry a valid signature. */
@@ -39,6 +41,25 @@ typedef enum {
 #define WCS_SESSION_LIFETIME_DEFAULT apr_time_from_sec(8 * 3600)
 #define WCS_SESSION_LIFETIME_MIN apr_time_from_sec(60)
 #define WCS_SESSION_LIFETIME_MAX apr_time_from_sec(7 * 24 * 3600)
+
+/* The SP's signing key (WebcastSAMLSigningKey): an RSA key of at least
+ * 2048 bits and the certificate that carries its public half. */
+typedef struct wcs_sp_key_t {
+    EVP_PKEY *pkey;
+    const char *cert_b64;        /* the certificate, base64 DER */
+    const char *where;           /* the key file, for messages */
+} wcs_sp_key_t;
+
+#define WCS_SP_KEY_MIN_BITS 2048
+
+/* Read the key (PEM, unencrypted) of key_file and the certificate (PEM or
+ * DER) of cert_file into *pk, from p (the key is freed with p).  Refused
+ * (APR_EINVAL, *err from p saying why): an unreadable file, no key, an
+ * encrypted one, a key that is not RSA or under WCS_SP_KEY_MIN_BITS, a
+ * certificate that is not of that key. */
+apr_status_t wcs_sp_key_load(wcs_sp_key_t **pk, const char **err,
+                             const char *key_file, const char *cert_file,
+                             apr_pool_t *p);
 
 /* What the validator needs to know of this SP; built at config time by
  * wcs_sp_build. */
@@ -71,6 +92,9 @@ typedef struct wcs_sp_t {
     /* The RelayState that lands on the default target where events are
      * configured (an admin console's), or NULL. */
     const char *default_relay_state;
+    /* The SP's own key, signing its AuthnRequests, and its certificate
+     * (base64 DER, for its metadata); NULL: requests go unsigned. */
+    const wcs_sp_key_t *sign_key;
 } wcs_sp_t;
 
 /* What the directives of one SP say, before anything is derived. */
@@ -98,6 +122,7 @@ typedef struct wcs_sp_desc_t {
     const apr_array_header_t *session_keys;  /* of wcs_session_key_t * */
     const wcs_events_t *events;  /* NULL: none; see wcs_sp_t */
     const char *default_relay_state;
+    const wcs_sp_key_t *sign_key;    /* NULL: none; see wcs_sp_t */
 } wcs_sp_desc_t;
 
 /* Fill desc with what no directive says: nothing set, no IdP, and the

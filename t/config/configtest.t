@@ -63,6 +63,22 @@ my @bad = (
      qr/WebcastSAMLSignedParts: "sometimes" is not one of: either, assertion, response, both/],
     ['SameSite not a keyword', "$SP$IDP WebcastSAMLCookieSameSite Sometimes\n",
      qr/WebcastSAMLCookieSameSite: "Sometimes" is not one of: Lax, Strict, None/],
+    ['login timeout too short', "$SP$IDP WebcastSAMLLoginTimeout 10\n",
+     qr/WebcastSAMLLoginTimeout: "10" is not a whole number from 60 to 3600/],
+    ['unsolicited not a flag', "$SP$IDP WebcastSAMLUnsolicited sometimes\n",
+     qr/WebcastSAMLUnsolicited must be On or Off/],
+    ['signing key that is not RSA',
+     "$SP$IDP WebcastSAMLSigningKey \"$keys/ec.key\" \"$keys/ec.pem\"\n",
+     qr/WebcastSAMLSigningKey: \S*ec\.key is not an RSA key of at least 2048 bits/],
+    ['signing key with the certificate of another key',
+     "$SP$IDP WebcastSAMLSigningKey \"$keys/new.key\" \"$keys/idp.pem\"\n",
+     qr/WebcastSAMLSigningKey: the certificate \S*idp\.pem is not of the key \S*new\.key/],
+    ['signing key file that holds no key',
+     "$SP$IDP WebcastSAMLSigningKey \"$keys/new.pem\" \"$keys/new.pem\"\n",
+     qr/WebcastSAMLSigningKey: \S*new\.pem holds no private key in PEM/],
+    ['signing key file missing',
+     "$SP$IDP WebcastSAMLSigningKey \"$dir/none.key\" \"$keys/new.pem\"\n",
+     qr/WebcastSAMLSigningKey: .*none\.key/],
     ['session lifetime too short', "$SP$IDP WebcastSAMLSessionLifetime 10\n",
      qr/WebcastSAMLSessionLifetime: "10" is not a whole number from 60 to 604800/],
     ['response size limit too small',
@@ -292,7 +308,32 @@ my @keywarn = (
     ['shmcb without a session key file', "$SP$IDP", 0],
 );
 
-plan tests => 2 * @bad + 2 + $warn_tests + 2 * @keywarn;
+# An IdP that wants signed AuthnRequests, without and with a signing key.
+(my $wants = read_file("$keys/idp-metadata.xml"))
+    =~ s/<md:IDPSSODescriptor /<md:IDPSSODescriptor WantAuthnRequestsSigned="true" /;
+my $wants_md = write_file("$dir/wants-signed.xml", $wants);
+my @signwarn = (
+    ['an IdP wanting signed requests, no signing key',
+     "${SP}WebcastSAMLIdPMetadata \"$wants_md\"\n", 1],
+    ['an IdP wanting signed requests, a signing key',
+     "${SP}WebcastSAMLIdPMetadata \"$wants_md\"\n"
+     . "WebcastSAMLSigningKey \"$keys/new.key\" \"$keys/new.pem\"\n", 0],
+);
+
+plan tests => 2 * @bad + 2 + $warn_tests + 2 * @keywarn + 2 * @signwarn;
+
+for my $c (@signwarn) {
+    my ($name, $body, $warns) = @$c;
+    my ($rc, $out) = configtest($body);
+    is($rc, 0, "$name: configtest passes") or diag($out);
+    if ($warns) {
+        like($out, qr/\[webcast_saml:warn\].*WCS01011: vhost \S+: IdP https:\/\/idp\.example\.test\/ wants signed AuthnRequests \(WantAuthnRequestsSigned\), and WebcastSAMLSigningKey is not set/,
+             "$name: a warning") or diag($out);
+    }
+    else {
+        unlike($out, qr/WCS01011/, "$name: no warning");
+    }
+}
 
 for my $c (@keywarn) {
     my ($name, $body, $warns) = @$c;

@@ -17,6 +17,7 @@ use Digest::SHA qw(sha256_base64);
 use IO::Uncompress::RawInflate qw(rawinflate $RawInflateError);
 use MIME::Base64 qw(decode_base64);
 use URI;
+use URI::Escape ();
 use WCS::Test;
 
 my $M = 'wcs_splogin';
@@ -227,7 +228,27 @@ refusal_checks('unsolicited response where WebcastSAMLUnsolicited is off',
                post_answer($S, answer($S, undef), undef), $off, '4o',
                qr/^the response answers no request \(IdP-initiated\), and WebcastSAMLUnsolicited is off here$/);
 $res = navigate($S, '/webcast/page');
-my ($id8, $rs8, $tok8, $sc8) = started($res);
+my ($id8, $rs8, $tok8, $sc8, $xml8, $loc8) = started($res);
+# Signed (WebcastSAMLSigningKey): SigAlg and Signature over the query's
+# octets as sent, verified here with openssl and the key's certificate.
+my ($signed, $sig) = $loc8 =~ /\?(SAMLRequest=[^&]+&RelayState=[^&]+&SigAlg=[^&]+)&Signature=([^&]+)$/;
+ok(defined $sig, 'signing key: the redirect carries SigAlg and Signature, last')
+    or diag($loc8);
+like($signed // '', qr/&SigAlg=http%3a%2f%2fwww\.w3\.org%2f2001%2f04%2fxmldsig-more%23rsa-sha256$/i,
+     '... SigAlg RSA-SHA256');
+{
+    my $t = Apache::Test::vars('serverroot');
+    write_file("$t/logs/signed.txt", $signed // '');
+    open(my $fh, '>:raw', "$t/logs/signed.sig") or die $!;
+    print $fh decode_base64(URI::Escape::uri_unescape($sig // ''));
+    close $fh;
+    system("openssl x509 -in " . keys_dir() . "/new.pem -pubkey -noout > $t/logs/signer.pub");
+    my $out = `openssl dgst -sha256 -verify $t/logs/signer.pub -signature $t/logs/signed.sig $t/logs/signed.txt 2>&1`;
+    like($out, qr/^Verified OK/, '... a signature that verifies with the SP certificate');
+    write_file("$t/logs/signed.txt", ($signed // '') . 'x');
+    $out = `openssl dgst -sha256 -verify $t/logs/signer.pub -signature $t/logs/signed.sig $t/logs/signed.txt 2>&1`;
+    unlike($out, qr/^Verified OK/, '... and not over other octets');
+}
 like($sc8, qr/\Q$LC\E=[0-9a-f]{32}; ?Path=\/; ?HttpOnly; ?Max-Age=900; ?SameSite=None; ?Secure/,
      'Secure vhost: the sign-in cookie is SameSite=None; Secure (sent with the cross-site POST)');
 $res = post_answer($S, answer($S, $id8), $rs8, $tok8);

@@ -15,7 +15,7 @@ my $xmllint = (grep { -x } map { "$_/xmllint" }
                split(/:/, $ENV{PATH} // ''), '/usr/bin')[0];
 plan skip_all => 'xmllint is not installed (apt-get install libxml2-utils)'
     unless $xmllint;
-plan tests => 3 * 7 + 3;
+plan tests => 4 * 8 + 1 + 3;
 
 my $xsd = top_dir() . '/t/data/xsd';
 my $t = Apache::Test::vars('serverroot');
@@ -29,19 +29,24 @@ sub validate {
     return ($? >> 8, $out);
 }
 
-# name, module, path, entity ID, ACS URL, WantAssertionsSigned
+# name, module, path, entity ID, ACS URL, WantAssertionsSigned,
+# AuthnRequestsSigned
 my @cases = (
     ['main server', 'default', '/saml/metadata', 'https://sp.example.test/',
-     acs_url('default'), 'false'],
+     acs_url('default'), 'false', 'false'],
     ['a site protected as a whole', 'wcs_protected', '/sso/metadata',
-     'https://protected.example.test/', acs_url('wcs_protected'), 'true'],
+     'https://protected.example.test/', acs_url('wcs_protected'), 'true',
+     'false'],
     ['an ACS URL configured (WebcastSAMLACSURL)', 'wcs_proxied',
      '/saml/metadata', 'https://proxied.example.test/sp',
-     'https://WEBCAST.example.test:443/saml/acs', 'false'],
+     'https://WEBCAST.example.test:443/saml/acs', 'false', 'false'],
+    ['a signing key (WebcastSAMLSigningKey)', 'wcs_splogin_strict',
+     '/saml/metadata', 'https://splogin-strict.example.test/',
+     acs_url('wcs_splogin_strict'), 'false', 'true'],
 );
 my $body;
 for my $c (@cases) {
-    my ($name, $module, $path, $entity, $acs, $signed) = @$c;
+    my ($name, $module, $path, $entity, $acs, $signed, $req_signed) = @$c;
     my $res = Apache::TestRequest::GET(url_for($module, $path));
     is($res->code, 200, "$name: 200 without a session");
     is($res->header('Content-Type'), 'application/samlmetadata+xml',
@@ -55,10 +60,18 @@ for my $c (@cases) {
          "$name: NameID format emailAddress");
     like($body, qr/WantAssertionsSigned="$signed"/,
          "$name: WantAssertionsSigned $signed");
+    like($body, qr/AuthnRequestsSigned="$req_signed"/,
+         "$name: AuthnRequestsSigned $req_signed");
     my ($rc, $out) = validate($body);
     is($rc, 0, "$name: valid against the OASIS metadata schema")
         or diag($out);
 }
+
+# The signing key's certificate, for the IdP to verify the requests.
+my $pem = read_file(keys_dir() . '/new.pem');
+(my $cert = $pem) =~ s/-----[^-]+-----|\s//g;
+like($body, qr{<md:KeyDescriptor use="signing"><ds:KeyInfo xmlns:ds="http://www\.w3\.org/2000/09/xmldsig#"><ds:X509Data><ds:X509Certificate>\Q$cert\E</ds:X509Certificate>},
+     'a signing key: its certificate in a signing KeyDescriptor');
 
 # The check can fail: the same document without its ACS is not valid.
 (my $broken = $body) =~ s/\s*<md:AssertionConsumerService [^>]*>//;

@@ -1,6 +1,8 @@
 #include <string.h>
 
+#include <apr_base64.h>
 #include <apr_strings.h>
+#include <openssl/evp.h>
 
 #include "check_wcs.h"
 #include "wcs_authnreq.h"
@@ -268,6 +270,79 @@ START_TEST(authnreq_remember_refuses)
 }
 END_TEST
 
+/* --- signed requests ------------------------------------------------------ */
+
+START_TEST(authnreq_signed)
+{
+    wcs_sp_t *sp = wcs_test_sp(wcs_test_pool);
+    wcs_sp_key_t *k = NULL;
+    wcs_authnreq_t *r;
+    const char *err = NULL, *q, *sigparam;
+    char *signed_part, *sig;
+    apr_size_t siglen;
+    EVP_MD_CTX *ctx;
+    int ok;
+
+    ck_assert_msg(wcs_sp_key_load(&k, &err, wcs_test_file("new.key",
+                                                          wcs_test_pool),
+                                  wcs_test_file("new.pem", wcs_test_pool),
+                                  wcs_test_pool) == APR_SUCCESS, "%s", err);
+    ck_assert_ptr_nonnull(k->cert_b64);
+    sp->sign_key = k;
+    ck_assert_int_eq(wcs_authnreq_make(&r, &err, sp, ACS, SSO "?tenant=x",
+                                       "1234567-ab177c1f4e", T0,
+                                       wcs_test_pool), APR_SUCCESS);
+    ck_assert_str_eq(param(r->url, "SigAlg"), WCS_SIGALG_RSA_SHA256);
+    /* What is signed: the query as sent, from SAMLRequest to SigAlg (the
+     * SSO URL's own parameters are not the binding's). */
+    q = strstr(r->url, "SAMLRequest=");
+    sigparam = strstr(r->url, "&Signature=");
+    ck_assert_ptr_nonnull(q);
+    ck_assert_ptr_nonnull(sigparam);
+    signed_part = apr_pstrmemdup(wcs_test_pool, q, (apr_size_t)(sigparam - q));
+    ck_assert_ptr_nonnull(strstr(signed_part, "&RelayState=1234567-ab177c1f4e&SigAlg="));
+    sig = apr_palloc(wcs_test_pool, 1024);
+    siglen = (apr_size_t)apr_base64_decode(sig, param(r->url, "Signature"));
+    ctx = EVP_MD_CTX_new();
+    ck_assert_int_eq(EVP_DigestVerifyInit(ctx, NULL, EVP_sha256(), NULL,
+                                          k->pkey), 1);
+    ok = EVP_DigestVerify(ctx, (unsigned char *)sig, siglen,
+                          (unsigned char *)signed_part, strlen(signed_part));
+    EVP_MD_CTX_free(ctx);
+    ck_assert_int_eq(ok, 1);
+    /* The same signature over other octets does not verify. */
+    signed_part[strlen(signed_part) - 1] ^= 1;
+    ctx = EVP_MD_CTX_new();
+    EVP_DigestVerifyInit(ctx, NULL, EVP_sha256(), NULL, k->pkey);
+    ok = EVP_DigestVerify(ctx, (unsigned char *)sig, siglen,
+                          (unsigned char *)signed_part, strlen(signed_part));
+    EVP_MD_CTX_free(ctx);
+    ck_assert_int_ne(ok, 1);
+}
+END_TEST
+
+START_TEST(authnreq_key_refused)
+{
+    wcs_sp_key_t *k = NULL;
+    const char *err = NULL;
+
+#define LOAD(key, cert) wcs_sp_key_load(&k, &err, \
+        wcs_test_file(key, wcs_test_pool), wcs_test_file(cert, wcs_test_pool), \
+        wcs_test_pool)
+    ck_assert_int_eq(LOAD("ec.key", "ec.pem"), APR_EINVAL);
+    ck_assert_ptr_nonnull(strstr(err, "is not an RSA key of at least 2048"));
+    ck_assert_int_eq(LOAD("new.key", "idp.pem"), APR_EINVAL);
+    ck_assert_ptr_nonnull(strstr(err, "is not of the key"));
+    ck_assert_int_eq(LOAD("new.pem", "new.pem"), APR_EINVAL);
+    ck_assert_ptr_nonnull(strstr(err, "holds no private key"));
+    ck_assert_int_eq(LOAD("new.key", "new.key"), APR_EINVAL);
+    ck_assert_ptr_nonnull(strstr(err, "holds no X.509 certificate"));
+    ck_assert_int_eq(LOAD("no-such.key", "new.pem"), APR_EINVAL);
+    ck_assert_ptr_null(k);
+#undef LOAD
+}
+END_TEST
+
 Suite *wcs_suite_authnreq(void)
 {
     Suite *s = suite_create("authnreq");
@@ -279,6 +354,8 @@ Suite *wcs_suite_authnreq(void)
     tcase_add_test(tc, authnreq_tokens);
     tcase_add_test(tc, authnreq_answer);
     tcase_add_test(tc, authnreq_remember_refuses);
+    tcase_add_test(tc, authnreq_signed);
+    tcase_add_test(tc, authnreq_key_refused);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -103,7 +103,7 @@ START_TEST(email_valid_table)
 END_TEST
 
 static wcs_idp_t test_idp = { WCS_TEST_IDP, NULL, NULL, NULL, "test", 0,
-                              NULL };
+                              NULL, 0 };
 
 static wcs_assertion_t *assertion(const char *name_id, const char *format)
 {
