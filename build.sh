@@ -19,8 +19,14 @@ BUILD_DEPS="build-essential autoconf automake libtool pkg-config openssl
 # postgresql and APR's pgsql driver: the directory on PostgreSQL through
 # mod_dbd (t/account/pgsql.t starts a server of its own); xmllint: the SP
 # metadata against the OASIS schema.
+# The browser suites (t/e2e/run.sh): two real IdPs, SimpleSAMLphp under
+# its own httpd with mod_php (php8.2-xml: its XML) and one written on
+# pysaml2 (which signs with xmlsec1), and Debian's Chromium driven by
+# playwright-core from npm (t/e2e/package-lock.json).
+E2E_DEPS="simplesamlphp libapache2-mod-php php8.2-xml python3-pysaml2 xmlsec1
+  chromium curl"
 TEST_DEPS="check perl libapache2-mod-perl2 libwww-perl memcached sqlite3
-  postgresql libaprutil1-dbd-pgsql libxml2-utils"
+  postgresql libaprutil1-dbd-pgsql libxml2-utils $E2E_DEPS"
 
 usage() {
     echo "usage: $0 demo|test" >&2
@@ -43,12 +49,32 @@ install_deps() {
             missing="$missing $pkg"
         fi
     done
+    # Node.js and npm where the machine has none of its own (a Node.js
+    # from elsewhere brings its npm, which Debian's would conflict with).
+    case " $* " in
+        *" chromium "*)
+            command -v node >/dev/null 2>&1 || missing="$missing nodejs"
+            command -v npm >/dev/null 2>&1 || missing="$missing npm"
+            ;;
+    esac
     if [ -n "$missing" ]; then
         echo "build.sh: installing$missing"
         as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+        # simplesamlphp depends on apache2 (or another httpd), whose
+        # package would start a system httpd on port 80: nothing here
+        # needs one, so no service is started while installing (the
+        # policy-rc.d of containers), unless the machine has a policy.
+        policy=
+        if [ ! -e /usr/sbin/policy-rc.d ]; then
+            policy=/usr/sbin/policy-rc.d
+            printf '#!/bin/sh\nexit 101\n' | as_root tee "$policy" >/dev/null
+            as_root chmod 755 "$policy"
+        fi
         # shellcheck disable=SC2086
         as_root env DEBIAN_FRONTEND=noninteractive \
-            apt-get install -y -qq --no-install-recommends $missing
+            apt-get install -y -qq --no-install-recommends $missing \
+            || { [ -z "$policy" ] || as_root rm -f "$policy"; exit 1; }
+        [ -z "$policy" ] || as_root rm -f "$policy"
     fi
 }
 
@@ -101,6 +127,7 @@ summarise_dir() { # dir label-suffix
     count_script "$d/t/check_consistency_selftest.sh.log" \
         "consistency check self-test$how"
     count_script "$d/t/fuzz-replay.sh.log" "fuzz corpus replay$how"
+    count_script "$d/t/e2e/run.sh.log" "browser suites (real IdPs, Chromium)$how"
     if [ -f "$d/t/httpd-tests.sh.log" ]; then
         log=$d/t/httpd-tests.sh.log
         total=$(sed -n 's/^Files=[0-9]*, Tests=\([0-9]*\),.*/\1/p' "$log" | tail -n 1)
@@ -129,7 +156,8 @@ summarise() {
 }
 
 LOGS="t/unit/check_wcs.log t/check_consistency.sh.log
-  t/check_consistency_selftest.sh.log t/fuzz-replay.sh.log t/httpd-tests.sh.log"
+  t/check_consistency_selftest.sh.log t/fuzz-replay.sh.log t/httpd-tests.sh.log
+  t/e2e/run.sh.log"
 
 run_tests() {
     install_deps $BUILD_DEPS $TEST_DEPS
