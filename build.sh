@@ -1,7 +1,8 @@
 #!/bin/bash
 # The two commands of README, for a fresh Debian 12 machine:
 # shellcheck disable=SC2086  # package lists and counts are split on purpose
-#   ./build.sh demo   install build deps, build, run the local demo httpd
+#   ./build.sh demo   install build deps and SimpleSAMLphp, build, run the
+#                     local demo (the module's httpd and a real IdP)
 #   ./build.sh test   install build and test deps, build with -Werror and
 #                     run the whole test suite (make check), then again
 #                     under ASan and UBSan (make check-sanitize)
@@ -25,6 +26,8 @@ BUILD_DEPS="build-essential autoconf automake libtool pkg-config openssl
 # playwright-core from npm (t/e2e/package-lock.json).
 E2E_DEPS="simplesamlphp libapache2-mod-php php8.2-xml python3-pysaml2 xmlsec1
   chromium curl"
+# The demo's IdP: SimpleSAMLphp under its own httpd (t/e2e/idp/simplesamlphp/).
+DEMO_DEPS="simplesamlphp libapache2-mod-php php8.2-xml curl"
 TEST_DEPS="check perl libapache2-mod-perl2 libwww-perl memcached sqlite3
   postgresql libaprutil1-dbd-pgsql libxml2-utils $E2E_DEPS"
 
@@ -184,7 +187,7 @@ run_tests() {
 
 case "${1:-}" in
     demo)
-        install_deps $BUILD_DEPS
+        install_deps $BUILD_DEPS $DEMO_DEPS
         build
         exec demo/run-demo.sh
         ;;

@@ -4,9 +4,18 @@
 # WEBCAST_* variables and (WebcastSAMLExportHeaders On) Webcast-* headers.
 use strict;
 use warnings;
-use FindBin;
-use lib $FindBin::Bin;
-use WcsDemo qw(esc);
+
+# HTML-escape a value for text or a quoted attribute; undef is ''.
+sub esc {
+    my ($s) = @_;
+    $s = '' unless defined $s;
+    $s =~ s/&/&amp;/g;
+    $s =~ s/</&lt;/g;
+    $s =~ s/>/&gt;/g;
+    $s =~ s/"/&quot;/g;
+    $s =~ s/'/&#39;/g;
+    return $s;
+}
 
 sub row {
     my ($name, $value) = @_;
@@ -58,6 +67,6 @@ runs, so the application can never leak it.</p>
 <table>
 $cookie</table>
 
-<p><a href="/">Demo home</a> &middot; <a href="/demo-idp/">Demo IdP</a></p>
+<p><a href="/">Demo home</a></p>
 </body></html>
 HTML
