@@ -49,7 +49,7 @@ th { background: #f4f4f4; }
 <p><strong>Welcome, ${\ esc($email)}</strong></p>
 <p>This page is a CGI under <code>AuthType WebcastSAML</code>.  It was
 reached with a session cookie set by the ACS after a valid SAML response;
-without one it gets the module's 401 page.</p>
+without one, a browser is sent to the IdP to sign in (SP-initiated).</p>
 
 <h2>Variables for the application</h2>
 <table>
