@@ -102,6 +102,10 @@ static const command_rec wcs_cmds[] = {
     AP_INIT_TAKE1(WCS_CMD_SESSION_CACHE, wcs_set_session_cache, NULL,
                   RSRC_CONF, "socache provider:args for sessions (default "
                   "shmcb)"),
+    AP_INIT_TAKE1(WCS_CMD_LOGIN_CACHE, wcs_set_login_cache, NULL, RSRC_CONF,
+                  "socache provider[:args] for the sign-ins in progress "
+                  "(default shmcb, 4 MiB; the session cache's provider "
+                  "where that is shared)"),
     AP_INIT_TAKE12(WCS_CMD_REPLAY_CACHE, wcs_set_replay_cache, NULL,
                    RSRC_CONF, "socache provider:args for the replay cache, "
                    "and capacity=N entries (default shmcb, capacity derived "

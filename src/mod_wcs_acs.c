@@ -317,9 +317,11 @@ int wcs_acs_run(request_rec *r, wcs_srv_conf_t *sc)
     }
     store = wcs_store_for(r);
     replay = wcs_replay_store_for(r);
-    if (!store || !replay) {
-        return wcs_error_refuse(r, WCS_CODE_STORE, "the session or replay "
-                                "cache is not initialised");
+    memset(&in, 0, sizeof(in));
+    in.requests = wcs_login_store_for(r);
+    if (!store || !replay || !in.requests) {
+        return wcs_error_refuse(r, WCS_CODE_STORE, "the session, replay or "
+                                "sign-in cache is not initialised");
     }
     if (form.relay_state) {
         ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, WCS_LOG_TAG "02002: "
@@ -349,7 +351,6 @@ int wcs_acs_run(request_rec *r, wcs_srv_conf_t *sc)
     in.relay = &relay;
     in.directory = wcs_directory_for(r, sc);
     in.accounts = wcs_account_policy_for(r, sc);
-    in.requests = store;
     in.browser = wcs_login_cookie_take(r, sc);
     in.forbid_unsolicited = !dc->unsolicited;
     in.may_resubmit = form.saml && can_resubmit(&form);

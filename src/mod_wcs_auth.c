@@ -261,6 +261,9 @@ int wcs_scrub_request(request_rec *r)
         scrub_inherited_env(r);
     }
     wcs_cookie_take(r);
+    /* The sign-in cookie is the module's too: never the application's. */
+    wcs_login_cookie_take(r, ap_get_module_config(r->server->module_config,
+                                                  &webcast_saml_module));
     /* A sub-request or internal redirect with its parent's configuration
      * is not authenticated again (httpd copies the user): the identity
      * scrubbed from its copy of the headers is exported anew. */

@@ -147,12 +147,14 @@ int wcs_login_start(request_rec *r, wcs_srv_conf_t *sc)
     const wcs_event_t *event;
     const wcs_idp_t *idp;
     const char *why = NULL, *relay_state, *key, *acs_url, *err = NULL;
+    wcs_store_t *store;
     apr_time_t now;
     apr_status_t rv;
     int level;
     char ebuf[120];
 
-    if (dc->login_off) {
+    if (dc->login_off || !ap_is_initial_req(r)) {
+        /* A sub-request or internal redirect sends the browser nowhere. */
         return wcs_error_not_signed_in(r);
     }
     why = why_no_redirect(r);
@@ -209,12 +211,12 @@ int wcs_login_start(request_rec *r, wcs_srv_conf_t *sc)
             r->pool, "cannot make the AuthnRequest for IdP %s: %s",
             idp->entity_id, err ? err : "no randomness"));
     }
-    rv = wcs_store_for(r) ? wcs_authnreq_remember(wcs_store_for(r), areq->id,
-                                                  &st, now, r->pool)
-                          : APR_EINIT;
+    store = wcs_login_store_for(r);
+    rv = store ? wcs_authnreq_remember(store, areq->id, &st, now, r->pool)
+               : APR_EINIT;
     if (rv != APR_SUCCESS) {
         return wcs_error_refuse(r, WCS_CODE_STORE, apr_psprintf(
-            r->pool, "cannot remember request %s in the session cache: %s",
+            r->pool, "cannot remember request %s in the sign-in cache: %s",
             areq->id, apr_strerror(rv, ebuf, sizeof(ebuf))));
     }
     ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, WCS_LOG_TAG "06001: "

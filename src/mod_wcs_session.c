@@ -23,6 +23,8 @@
 /* r->notes: the session cookie's value once the cookie is out of the
  * request's headers. */
 #define NOTE_COOKIE "webcast-saml-cookie"
+/* The sign-in cookie's, likewise ("" when there was none). */
+#define NOTE_LOGIN_COOKIE "webcast-saml-login-cookie"
 
 static int cookie_secure(request_rec *r, const wcs_srv_conf_t *sc,
                          const char *acs_url)
@@ -75,10 +77,14 @@ void wcs_login_cookie_set(request_rec *r, const wcs_srv_conf_t *sc,
 
 const char *wcs_login_cookie_take(request_rec *r, const wcs_srv_conf_t *sc)
 {
-    const char *token = NULL;
+    const char *token = apr_table_get(r->notes, NOTE_LOGIN_COOKIE);
 
+    if (token) {
+        return *token ? token : NULL;    /* taken out already */
+    }
     ap_cookie_read(r, apr_pstrcat(r->pool, sc->cookie_name,
                                   LOGIN_COOKIE_SUFFIX, NULL), &token, 1);
+    apr_table_setn(r->notes, NOTE_LOGIN_COOKIE, token ? token : "");
     return token;
 }
 

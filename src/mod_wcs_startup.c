@@ -154,10 +154,11 @@ static void warn_unsigned_requests(server_rec *vs, const wcs_srv_conf_t *sc,
         const wcs_idp_t *idp = apr_hash_this_val(hi);
 
         if (idp->wants_signed_requests && idp->sso_redirect) {
-            ap_log_error(APLOG_MARK, APLOG_WARNING, 0, vs, WCS_LOG_TAG
-                         "01011: vhost %s: IdP %s wants signed AuthnRequests "
-                         "(WantAuthnRequestsSigned), and %s is not set: it "
-                         "will refuse the sign-ins this SP starts",
+            ap_log_error(APLOG_MARK, APLOG_WARNING, 0, vs,
+                         WCS_LOG_TAG "01011: vhost %s: IdP %s wants signed "
+                         "AuthnRequests (WantAuthnRequestsSigned), and %s is "
+                         "not set: it will refuse the sign-ins this SP "
+                         "starts",
                          vhost_name(vs, p), idp->entity_id,
                          WCS_CMD_SIGNING_KEY);
         }

@@ -34,6 +34,7 @@ APLOG_USE_MODULE(webcast_saml);
 
 #define WCS_CACHE_MUTEX_TYPE "webcast-saml-cache"
 #define WCS_REPLAY_MUTEX_TYPE "webcast-saml-replay"
+#define WCS_LOGIN_MUTEX_TYPE "webcast-saml-logins"
 
 /* A store over socache, global to the process (server config only):
  * the session cache, and the replay cache. */
@@ -96,7 +97,21 @@ static cache_kind_t replays = {
     NULL, 0, NULL
 };
 
-static cache_kind_t *const kinds[] = { &sessions, &replays, NULL };
+/* The sign-ins in progress (outstanding AuthnRequests), apart from the
+ * sessions: anyone can start sign-ins, as fast as they like, and in a
+ * cache of their own they only push out each other, never a session.  An
+ * entry takes about 300 bytes: 4 MiB keep over 10,000 sign-ins in
+ * progress.  Where the session cache is shared by several servers and
+ * this one is not configured, it is the same provider (see setup_kind). */
+static cache_kind_t logins = {
+    "sign-in cache", WCS_CMD_LOGIN_CACHE, "webcast-saml-logins",
+    "webcast-saml-logins", "shmcb:webcast_saml_logins(4194304)",
+    WCS_LOGIN_MUTEX_TYPE, 0, 0,
+    { WCS_STORE_KEY_LEN, 300, 60 * APR_USEC_PER_SEC },
+    NULL, 0, NULL
+};
+
+static cache_kind_t *const kinds[] = { &sessions, &replays, &logins, NULL };
 
 /* WebcastSAMLSessionProcessCache: each process's memory of the sessions
  * it verified, so that a person's next requests within seconds cost no
@@ -427,7 +442,9 @@ static void drop_kept(wcs_cache_t *c, cache_kind_t *kind, server_rec *s,
 static int setup_kind(cache_kind_t *kind, server_rec *s, apr_pool_t *ptemp)
 {
     const char *spec = kind->configured_spec ? kind->configured_spec
-                                             : kind->default_spec;
+                       : kind == &logins && wcs_store_sessions_shared()
+                       ? sessions.configured_spec
+                       : kind->default_spec;
     apr_uint64_t capacity = 0;
     const char *args, *err;
     wcs_cache_t *kept = NULL;
@@ -708,4 +725,14 @@ wcs_session_memo_t *wcs_session_memo_for(void)
 wcs_store_t *wcs_replay_store_for(request_rec *r)
 {
     return store_over(replays.cache, r);
+}
+
+wcs_store_t *wcs_login_store_for(request_rec *r)
+{
+    return store_over(logins.cache, r);
+}
+
+const char *wcs_set_login_cache(cmd_parms *cmd, void *dc, const char *arg)
+{
+    return set_cache(&logins, cmd, arg);
 }

@@ -12,6 +12,7 @@
 #include "wcs_store.h"
 
 const char *wcs_set_session_cache(cmd_parms *cmd, void *dc, const char *arg);
+const char *wcs_set_login_cache(cmd_parms *cmd, void *dc, const char *arg);
 const char *wcs_set_replay_cache(cmd_parms *cmd, void *dc, const char *spec,
                                  const char *capacity);
 const char *wcs_set_session_process_cache(cmd_parms *cmd, void *dc,
@@ -33,5 +34,7 @@ wcs_store_t *wcs_store_for(request_rec *r);
 wcs_session_memo_t *wcs_session_memo_for(void);
 /* Likewise over the replay cache. */
 wcs_store_t *wcs_replay_store_for(request_rec *r);
+/* Where the sign-ins in progress are kept (WebcastSAMLLoginCache). */
+wcs_store_t *wcs_login_store_for(request_rec *r);
 
 #endif

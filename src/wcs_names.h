@@ -42,6 +42,7 @@
 #define WCS_CMD_SESSION_CACHE     "WebcastSAMLSessionCache"
 #define WCS_CMD_SESSION_KEY_FILE  "WebcastSAMLSessionKeyFile"
 #define WCS_CMD_REPLAY_CACHE      "WebcastSAMLReplayCache"
+#define WCS_CMD_LOGIN_CACHE       "WebcastSAMLLoginCache"
 #define WCS_CMD_SESSION_PROCESS_CACHE "WebcastSAMLSessionProcessCache"
 /* Per directory, location or vhost. */
 #define WCS_CMD_ERROR_URL         "WebcastSAMLErrorURL"
