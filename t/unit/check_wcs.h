@@ -91,6 +91,17 @@ typedef struct wcs_test_entry_t {
 } wcs_test_entry_t;
 
 wcs_store_t *wcs_test_store_make(apr_pool_t *p);
+
+/* A browser's sign-in token, for outstanding requests. */
+#define WCS_TEST_BROWSER "0123456789abcdef0123456789abcdef"
+
+/* Remember request id in store as sent to the test IdP by
+ * WCS_TEST_BROWSER at now, outstanding until expires, with an opaque
+ * RelayState and a URL to return to (or NULL); fails the test when the
+ * store refuses it. */
+void wcs_test_remember_request(const wcs_store_t *store, const char *id,
+                               const char *relay_ref, const char *return_to,
+                               apr_time_t now, apr_time_t expires);
 wcs_test_store_t *wcs_test_store_of(const wcs_store_t *store);
 
 /* How many entries have not expired by the store's clock. */

@@ -436,22 +436,15 @@ END_TEST
 
 /* --- SP-initiated: InResponseTo ------------------------------------------ */
 
-#define BROWSER "0123456789abcdef0123456789abcdef"
+#define BROWSER WCS_TEST_BROWSER
 
 /* Remember request id for BROWSER at the test IdP, now. */
 static void outstanding(const wcs_store_t *store, const char *id,
                         const char *relay_ref, const char *return_to)
 {
-    wcs_authnreq_state_t st;
-
-    memset(&st, 0, sizeof(st));
-    st.idp = WCS_TEST_IDP;
-    st.browser = BROWSER;
-    st.relay_ref = relay_ref;
-    st.return_to = return_to;
-    st.expires = apr_time_now() + apr_time_from_sec(600);
-    ck_assert_int_eq(wcs_authnreq_remember(store, id, &st, apr_time_now(),
-                                           wcs_test_pool), APR_SUCCESS);
+    wcs_test_remember_request(store, id, relay_ref, return_to,
+                              apr_time_now(),
+                              apr_time_now() + apr_time_from_sec(600));
 }
 
 START_TEST(acs_in_response_to)

@@ -109,22 +109,14 @@ END_TEST
 
 /* --- the outstanding request --------------------------------------------- */
 
-#define BROWSER "0123456789abcdef0123456789abcdef"
+#define BROWSER WCS_TEST_BROWSER
 #define OTHER   "fedcba9876543210fedcba9876543210"
 
 static void remember(const wcs_store_t *store, const char *id,
                      const char *relay_ref, const char *return_to)
 {
-    wcs_authnreq_state_t st;
-
-    memset(&st, 0, sizeof(st));
-    st.idp = WCS_TEST_IDP;
-    st.browser = BROWSER;
-    st.relay_ref = relay_ref;
-    st.return_to = return_to;
-    st.expires = T0 + apr_time_from_sec(900);
-    ck_assert_int_eq(wcs_authnreq_remember(store, id, &st, T0,
-                                           wcs_test_pool), APR_SUCCESS);
+    wcs_test_remember_request(store, id, relay_ref, return_to, T0,
+                              T0 + apr_time_from_sec(900));
 }
 
 START_TEST(authnreq_tokens)

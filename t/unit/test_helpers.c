@@ -15,6 +15,7 @@
 #include <apr_strings.h>
 
 #include "check_wcs.h"
+#include "wcs_authnreq.h"
 #include "wcs_idp.h"
 #include "wcs_session.h"
 #include "wcs_sig.h"
@@ -348,4 +349,20 @@ int wcs_test_store_count(const wcs_store_t *store)
         }
     }
     return n;
+}
+
+void wcs_test_remember_request(const wcs_store_t *store, const char *id,
+                               const char *relay_ref, const char *return_to,
+                               apr_time_t now, apr_time_t expires)
+{
+    wcs_authnreq_state_t st;
+
+    memset(&st, 0, sizeof(st));
+    st.idp = WCS_TEST_IDP;
+    st.browser = WCS_TEST_BROWSER;
+    st.relay_ref = relay_ref;
+    st.return_to = return_to;
+    st.expires = expires;
+    ck_assert_int_eq(wcs_authnreq_remember(store, id, &st, now,
+                                           wcs_test_pool), APR_SUCCESS);
 }
