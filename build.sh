@@ -19,7 +19,8 @@ BUILD_DEPS="build-essential autoconf automake libtool pkg-config openssl
 # sqlite3: the tests load accounts into the user directory's files;
 # postgresql and APR's pgsql driver: the directory on PostgreSQL through
 # mod_dbd (t/account/pgsql.t starts a server of its own); xmllint: the SP
-# metadata against the OASIS schema.
+# metadata against the OASIS schema; python3-prometheus-client: the status
+# page's Prometheus output read by the Prometheus project's own parser.
 # The browser suites (t/e2e/run.sh): two real IdPs, SimpleSAMLphp under
 # its own httpd with mod_php (php8.2-xml: its XML) and one written on
 # pysaml2 (which signs with xmlsec1), and Debian's Chromium driven by
@@ -29,7 +30,8 @@ E2E_DEPS="simplesamlphp libapache2-mod-php php8.2-xml python3-pysaml2 xmlsec1
 # The demo's IdP: SimpleSAMLphp under its own httpd (t/e2e/idp/simplesamlphp/).
 DEMO_DEPS="simplesamlphp libapache2-mod-php php8.2-xml curl"
 TEST_DEPS="check perl libapache2-mod-perl2 libwww-perl memcached sqlite3
-  postgresql libaprutil1-dbd-pgsql libxml2-utils $E2E_DEPS"
+  postgresql libaprutil1-dbd-pgsql libxml2-utils python3-prometheus-client
+  $E2E_DEPS"
 
 usage() {
     echo "usage: $0 demo|test" >&2

@@ -21,6 +21,7 @@
 #include "mod_wcs_login.h"
 #include "mod_wcs_session.h"
 #include "mod_wcs_startup.h"
+#include "mod_wcs_status.h"
 #include "mod_wcs_store.h"
 
 static const command_rec wcs_cmds[] = {
@@ -147,7 +148,9 @@ static const command_rec wcs_cmds[] = {
 static int wcs_post_config(apr_pool_t *pconf, apr_pool_t *plog,
                            apr_pool_t *ptemp, server_rec *s)
 {
-    return wcs_store_post_config(pconf, plog, ptemp, s);
+    int rc = wcs_store_post_config(pconf, plog, ptemp, s);
+
+    return rc == OK ? wcs_status_post_config(pconf, plog, ptemp, s) : rc;
 }
 
 static void wcs_register_hooks(apr_pool_t *p)
@@ -178,6 +181,8 @@ static void wcs_register_hooks(apr_pool_t *p)
      * where mod_proxy (APR_HOOK_FIRST) or another handler is configured
      * for the location. */
     ap_hook_handler(wcs_acs_handler, NULL, NULL, APR_HOOK_REALLY_FIRST);
+    /* SetHandler webcast-saml-status. */
+    ap_hook_handler(wcs_status_handler, NULL, NULL, APR_HOOK_MIDDLE);
     /* Require webcast-event ID ...: a session scoped to events; its
      * refusal is logged only if httpd answers with it. */
     wcs_event_register(p);

@@ -23,6 +23,7 @@
 #include "mod_wcs_log.h"
 #include "mod_wcs_session.h"
 #include "mod_wcs_store.h"
+#include "mod_wcs_status.h"
 #include "wcs_acs.h"
 
 APLOG_USE_MODULE(webcast_saml);
@@ -363,6 +364,7 @@ int wcs_acs_run(request_rec *r, wcs_srv_conf_t *sc)
     if (rv != APR_SUCCESS) {
         return wcs_error_refuse_event(r, res.code, res.reason, event);
     }
+    wcs_status_login();
     wcs_cookie_set(r, sc, sp.acs_url, out.session->id);
     wcs_no_store(r);
     apr_table_setn(r->headers_out, "Location",

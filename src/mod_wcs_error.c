@@ -19,6 +19,7 @@
 #include "mod_wcs_config.h"
 #include "mod_wcs_error.h"
 #include "mod_wcs_log.h"
+#include "mod_wcs_status.h"
 
 APLOG_USE_MODULE(webcast_saml);
 
@@ -54,6 +55,7 @@ static int note_refusal(request_rec *r, wcs_code_t code, const char *reason)
 
     apr_table_setn(r->notes, "webcast-saml-ref", ref);
     apr_table_setn(r->notes, "webcast-saml-code", str);
+    wcs_status_refused(r, code, reason);
     ap_log_rerror(APLOG_MARK, status >= 500 ? APLOG_ERR
                   : APLOG_WARNING, 0, r,
                   WCS_LOG_TAG "02001: [ref %s] refused with code %s: %s",

@@ -21,6 +21,7 @@
 #include "mod_wcs_login.h"
 #include "mod_wcs_session.h"
 #include "mod_wcs_store.h"
+#include "mod_wcs_status.h"
 #include "wcs_authnreq.h"
 #include "wcs_event.h"
 #include "wcs_str.h"
@@ -225,6 +226,7 @@ int wcs_login_start(request_rec *r, wcs_srv_conf_t *sc)
                   idp->entity_id, event ? apr_pstrcat(r->pool, "event ",
                                                       event->id, NULL)
                                         : "returning to this URL");
+    wcs_status_started();
     wcs_login_cookie_set(r, sc, acs_url, st.browser);
     wcs_no_store(r);
     apr_table_setn(r->headers_out, "Location", areq->url);

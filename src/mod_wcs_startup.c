@@ -16,6 +16,7 @@
 #include "mod_wcs_directory.h"
 #include "mod_wcs_log.h"
 #include "mod_wcs_startup.h"
+#include "mod_wcs_status.h"
 #include "mod_wcs_store.h"
 #include "wcs_session.h"
 #include "wcs_sp.h"
@@ -272,5 +273,8 @@ int wcs_check_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
         warn_unbound_idps(vs, sc, main_sc, ptemp);
         warn_unsigned_requests(vs, sc, ptemp);
     }
+    /* At every start and configtest; once a day after that
+     * (mod_wcs_status.c, with mod_watchdog). */
+    wcs_status_check_certs(s, ptemp);
     return OK;
 }

@@ -736,3 +736,22 @@ const char *wcs_set_login_cache(cmd_parms *cmd, void *dc, const char *arg)
 {
     return set_cache(&logins, cmd, arg);
 }
+
+void wcs_store_describe(wcs_store_desc_t *d, apr_time_t now)
+{
+    wcs_cache_t *c;
+
+    memset(d, 0, sizeof(*d));
+    d->sessions = sessions.cache ? sessions.cache->spec : NULL;
+    d->logins = logins.cache ? logins.cache->spec : NULL;
+    c = replays.cache;
+    if (!c) {
+        return;
+    }
+    d->replay = c->spec;
+    d->replay_capacity = c->capacity;
+    /* Read without the mutex: a figure for people, a slot or two stale
+     * at worst. */
+    d->replay_used = c->ledger ? wcs_replay_ledger_used(c->ledger, now) : 0;
+    d->replay_counted = c->ledger != NULL;
+}

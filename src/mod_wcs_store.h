@@ -34,6 +34,18 @@ wcs_store_t *wcs_store_for(request_rec *r);
 wcs_session_memo_t *wcs_session_memo_for(void);
 /* Likewise over the replay cache. */
 wcs_store_t *wcs_replay_store_for(request_rec *r);
+/* What the status page says of the caches: each one's provider and
+ * arguments (NULL: not set up), and how many entries the replay cache's
+ * ledger counts against its capacity (replay_counted 0: no ledger, the
+ * provider does not evict). */
+typedef struct wcs_store_desc_t {
+    const char *sessions, *replay, *logins;
+    apr_uint64_t replay_capacity, replay_used;
+    int replay_counted;
+} wcs_store_desc_t;
+
+void wcs_store_describe(wcs_store_desc_t *d, apr_time_t now);
+
 /* Where the sign-ins in progress are kept (WebcastSAMLLoginCache). */
 wcs_store_t *wcs_login_store_for(request_rec *r);
 

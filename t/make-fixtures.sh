@@ -10,12 +10,12 @@ mkdir -p "$dir"
 cd "$dir"
 
 mk_rsa() { # name CN
-    openssl req -x509 -newkey rsa:2048 -nodes -subj "/CN=$2" -days 30 \
+    openssl req -x509 -newkey rsa:2048 -nodes -subj "/CN=$2" -days 365 \
         -keyout "$1.key" -out "$1.pem" 2>/dev/null
 }
 mk_ec() {
     openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
-        -nodes -subj "/CN=$2" -days 30 -keyout "$1.key" -out "$1.pem" \
+        -nodes -subj "/CN=$2" -days 365 -keyout "$1.key" -out "$1.pem" \
         2>/dev/null
 }
 

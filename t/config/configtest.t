@@ -326,7 +326,52 @@ my @signwarn = (
      . "WebcastSAMLSigningKey \"$keys/new.key\" \"$keys/new.pem\"\n", 0],
 );
 
-plan tests => 2 * @bad + 2 + $warn_tests + 2 * @keywarn + 2 * @signwarn;
+# IdP certificates: one that expires in 10 days (a warning), one that
+# expired in 2020 (an error), made with openssl (ca, for a past date),
+# and one of a year (nothing).
+system("openssl req -x509 -newkey rsa:2048 -nodes -days 10 -subj /CN=soon-idp "
+       . "-keyout $dir/soon.key -out $dir/soon.pem >/dev/null 2>&1") == 0
+    or die "openssl cannot make the 10-day certificate";
+system("openssl req -x509 -newkey rsa:2048 -nodes -days 365 -subj /CN=year-idp "
+       . "-keyout $dir/year.key -out $dir/year.pem >/dev/null 2>&1") == 0
+    or die "openssl cannot make the certificate of a year";
+write_file("$dir/ca.cnf", "[ca]\ndefault_ca = d\n[d]\ndir = $dir\n"
+           . "database = $dir/index.txt\nnew_certs_dir = $dir\n"
+           . "serial = $dir/serial\ndefault_md = sha256\npolicy = p\n"
+           . "[p]\ncommonName = supplied\n");
+write_file("$dir/index.txt", '');
+write_file("$dir/serial", "01\n");
+system("openssl req -new -newkey rsa:2048 -nodes -keyout $dir/old-idp.key "
+       . "-subj /CN=expired-idp -out $dir/old-idp.csr >/dev/null 2>&1 && "
+       . "openssl ca -batch -config $dir/ca.cnf -selfsign -keyfile $dir/old-idp.key "
+       . "-in $dir/old-idp.csr -out $dir/old-idp.pem -startdate 20200101000000Z "
+       . "-enddate 20200201000000Z >/dev/null 2>&1") == 0
+    or die "openssl cannot make the expired certificate";
+my @expiry = (
+    ['an IdP certificate that expires in 10 days',
+     "${SP}WebcastSAMLIdP https://soon.example.test/ \"$dir/soon.pem\"\n",
+     qr/\[webcast_saml:warn\].*WCS01012: the certificate of IdP https:\/\/soon\.example\.test\/ \(\/CN=soon-idp, SHA-256 [0-9A-F:]{95}, from \S*soon\.pem\) expires at \S+Z, in (9|10) days: add the IdP's next certificate beside it before then/],
+    ['an IdP certificate that has expired',
+     "${SP}WebcastSAMLIdP https://old.example.test/ \"$dir/old-idp.pem\"\n",
+     qr/\[webcast_saml:error\].*WCS01013: the certificate of IdP https:\/\/old\.example\.test\/ \(\/CN=expired-idp, SHA-256 [0-9A-F:]{95}, from \S*old-idp\.pem\) expired at 2020-02-01T00:00:00Z/],
+    ['an IdP certificate of a year',
+     "${SP}WebcastSAMLIdP https://year.example.test/ \"$dir/year.pem\"\n", undef],
+);
+
+plan tests => 2 * @bad + 2 + $warn_tests + 2 * @keywarn + 2 * @signwarn
+    + 2 * @expiry;
+
+for my $c (@expiry) {
+    my ($name, $body, $re) = @$c;
+    my ($rc, $out) = configtest($body);
+    is($rc, 0, "$name: configtest passes (SAML ignores expiry)") or diag($out);
+    if ($re) {
+        like($out, $re, "$name: logged") or diag($out);
+    }
+    else {
+        unlike($out, qr/WCS0101[23]/, "$name: nothing logged");
+    }
+}
 
 for my $c (@signwarn) {
     my ($name, $body, $warns) = @$c;

@@ -15,7 +15,7 @@ use Apache::Test ();
 use Apache::TestRequest ();
 use MIME::Base64 qw(encode_base64);
 
-our @EXPORT = qw(
+our @EXPORT = qw(all_codes 
     url_for acs_url hostport_of mkresponse post_acs post_form
     log_offset log_since refusal_of refusal_checks login_checks app_get
     app_checks status_of_code keys_dir top_dir graceful_restart
@@ -51,6 +51,10 @@ my %STATUS = (
 );
 
 sub status_of_code { $STATUS{ $_[0] } }
+
+# Every code, sorted (src/wcs_result.c's, as t/check_consistency.sh keeps
+# this table).
+sub all_codes { sort keys %STATUS }
 
 sub top_dir  { my $sr = Apache::Test::vars('serverroot'); "$sr/.." }
 sub keys_dir { Apache::Test::vars('serverroot') . '/keys' }
