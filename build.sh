@@ -133,6 +133,7 @@ summarise_dir() { # dir label-suffix
         "consistency check self-test$how"
     count_script "$d/t/fuzz-replay.sh.log" "fuzz corpus replay$how"
     count_script "$d/t/e2e/run.sh.log" "browser suites (real IdPs, Chromium)$how"
+    count_script "$d/t/check/check.pl.log" "webcast-saml-check$how"
     if [ -f "$d/t/httpd-tests.sh.log" ]; then
         log=$d/t/httpd-tests.sh.log
         total=$(sed -n 's/^Files=[0-9]*, Tests=\([0-9]*\),.*/\1/p' "$log" | tail -n 1)
@@ -162,7 +163,7 @@ summarise() {
 
 LOGS="t/unit/check_wcs.log t/check_consistency.sh.log
   t/check_consistency_selftest.sh.log t/fuzz-replay.sh.log t/httpd-tests.sh.log
-  t/e2e/run.sh.log"
+  t/e2e/run.sh.log t/check/check.pl.log"
 
 run_tests() {
     install_deps $BUILD_DEPS $TEST_DEPS

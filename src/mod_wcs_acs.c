@@ -28,21 +28,8 @@
 
 APLOG_USE_MODULE(webcast_saml);
 
-#define FORM_MAX_FIELDS 16
 /* Form fields besides SAMLResponse (RelayState) fit in this. */
 #define WCS_FORM_SLACK 8192
-#define WCS_RELAYSTATE_MAX 1024
-
-/* The field of the page that posts a response back (WCS_ERESUBMIT). */
-#define RESUBMIT_FIELD "WebcastSAMLResubmit"
-
-typedef struct {
-    const char *saml;
-    apr_size_t saml_len;
-    int saml_count;
-    const char *relay_state;
-    int resubmitted;
-} acs_form_t;
 
 /* The whole request body into *buf (NUL-terminated, from r->pool): OK,
  * HTTP_REQUEST_ENTITY_TOO_LARGE past limit bytes, or the status of a
@@ -115,18 +102,20 @@ static int read_body(request_rec *r, apr_size_t limit, char **buf,
 }
 
 /* Read the POSTed form into form; a refusal status, or OK.  The body is
- * read in one piece and split here, each name and value decoded with
- * ap_unescape_urlencoded: ap_parse_form_data copies a form byte by byte
+ * read in one piece and split by the core (wcs_acs_form_parse):
+ * ap_parse_form_data copies a form byte by byte
  * through brigades, and a profile of the ACS put it at a twentieth of a
  * login's CPU. */
-static int read_form(request_rec *r, wcs_srv_conf_t *sc, acs_form_t *form)
+static int read_form(request_rec *r, wcs_srv_conf_t *sc,
+                     wcs_acs_form_t *form)
 {
     /* Base64 is 4/3 of the XML, plus line breaks and form escaping. */
     apr_size_t limit = sc->max_response_size / 3 * 4 * 3 / 2 + WCS_FORM_SLACK;
     const char *ct = apr_table_get(r->headers_in, "Content-Type");
-    char *body = NULL, *field, *next, *value;
+    wcs_result_t res = { WCS_CODE_NONE, NULL };
+    char *body = NULL;
     apr_size_t len;
-    int rc, fields = 0;
+    int rc;
 
     memset(form, 0, sizeof(*form));
     if (r->method_number != M_POST) {
@@ -150,56 +139,9 @@ static int read_form(request_rec *r, wcs_srv_conf_t *sc, acs_form_t *form)
         return wcs_error_refuse(r, WCS_CODE_GENERAL, apr_psprintf(
             r->pool, "cannot read the POST body (HTTP %d)", rc));
     }
-    for (field = body; field; field = next) {
-        next = strchr(field, '&');
-        if (next) {
-            *next++ = '\0';
-        }
-        if (!*field) {
-            continue;
-        }
-        if (++fields > FORM_MAX_FIELDS) {
-            return wcs_error_refuse(r, WCS_CODE_GENERAL, apr_psprintf(
-                r->pool, "the POST has more than %d fields",
-                FORM_MAX_FIELDS));
-        }
-        value = strchr(field, '=');
-        if (value) {
-            *value++ = '\0';
-        }
-        else {
-            value = field + strlen(field);
-        }
-        /* A NUL (%00) would cut the value short where the rest of it
-         * goes unchecked: refused with the malformed escapes. */
-        if (strstr(field, "%00") || strstr(value, "%00")
-            || ap_unescape_urlencoded(field) != OK
-            || ap_unescape_urlencoded(value) != OK) {
-            return wcs_error_refuse(r, WCS_CODE_GENERAL, apr_psprintf(
-                r->pool, "the POST is not a form: field %d has a bad "
-                "%%-escape", fields));
-        }
-        if (!strcmp(field, "SAMLResponse")) {
-            form->saml = value;
-            form->saml_len = strlen(value);
-            form->saml_count++;
-        }
-        else if (!strcmp(field, RESUBMIT_FIELD)) {
-            form->resubmitted = 1;
-        }
-        else if (!strcmp(field, "RelayState")) {
-            form->relay_state = value;
-            len = strlen(value);
-            if (len > WCS_RELAYSTATE_MAX) {
-                return wcs_error_refuse(r, WCS_CODE_GENERAL, apr_psprintf(
-                    r->pool, "RelayState is %" APR_SIZE_T_FMT " bytes, over "
-                    "%d", len, WCS_RELAYSTATE_MAX));
-            }
-        }
-    }
-    if (form->saml_count > 1) {
-        return wcs_error_refuse(r, WCS_CODE_GENERAL, "the POST carries "
-                                "several SAMLResponse fields");
+    /* The core's rules, which webcast-saml-check applies too. */
+    if (wcs_acs_form_parse(form, &res, body, r->pool) != APR_SUCCESS) {
+        return wcs_error_refuse(r, res.code, res.reason);
     }
     return OK;
 }
@@ -238,7 +180,7 @@ const char *wcs_acs_url(request_rec *r, const wcs_srv_conf_t *sc)
 
 /* May the browser be asked to post this form back?  Only what this site
  * itself sends as RelayState, and base64, are written into the page. */
-static int can_resubmit(const acs_form_t *form)
+static int can_resubmit(const wcs_acs_form_t *form)
 {
     const char *rs = form->relay_state;
 
@@ -254,7 +196,7 @@ static int can_resubmit(const acs_form_t *form)
  * browser sends the sign-in cookie with a POST from this site, which it
  * kept from the IdP's cross-site one (SameSite=Lax over http). */
 static int resubmit(request_rec *r, const wcs_srv_conf_t *sc,
-                    const acs_form_t *form)
+                    const wcs_acs_form_t *form)
 {
     ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, WCS_LOG_TAG "06004: "
                   "[ref %s] the response answers a request, and the browser "
@@ -282,7 +224,7 @@ static int resubmit(request_rec *r, const wcs_srv_conf_t *sc,
                   "value=\"", ap_escape_html(r->pool, form->relay_state),
                   "\">", NULL);
     }
-    ap_rputs("<input type=\"hidden\" name=\"" RESUBMIT_FIELD "\" "
+    ap_rputs("<input type=\"hidden\" name=\"" WCS_ACS_RESUBMIT_FIELD "\" "
              "value=\"1\"><noscript><p>Press the button to finish signing "
              "in.</p><button type=\"submit\">Continue</button></noscript>"
              "</form><script>" RESUBMIT_SCRIPT "</script></body></html>\n", r);
@@ -299,7 +241,7 @@ int wcs_acs_run(request_rec *r, wcs_srv_conf_t *sc)
     wcs_acs_output_t out;
     wcs_store_t *store, *replay;
     wcs_acs_input_t in;
-    acs_form_t form;
+    wcs_acs_form_t form;
     wcs_relay_t relay;
     const wcs_event_t *event;
     const char *app_target;

@@ -10,6 +10,7 @@
 #include "wcs_authnreq.h"
 #include "wcs_event.h"
 #include "wcs_log.h"
+#include "wcs_names.h"
 #include "wcs_response.h"
 #include "wcs_result.h"
 #include "wcs_session.h"
@@ -48,6 +49,9 @@ typedef struct wcs_acs_input_t {
     int may_resubmit;
     apr_time_t now;
     const wcs_logger_t *lg;
+    /* Where each check is reported as it runs (wcs_response.h), or NULL:
+     * the module passes none. */
+    const wcs_trace_t *trace;
 } wcs_acs_input_t;
 
 /* What a login made. */
@@ -71,5 +75,36 @@ typedef struct wcs_acs_output_t {
  * in->may_resubmit.  out's parts are allocated from p. */
 apr_status_t wcs_acs_login(wcs_acs_output_t *out, wcs_result_t *res,
                            const wcs_acs_input_t *in, apr_pool_t *p);
+
+/* --- the POSTed form ---------------------------------------------------- */
+
+/* What a form to the ACS may hold: so many fields, a RelayState so long. */
+#define WCS_ACS_FORM_MAX_FIELDS 16
+#define WCS_ACS_RELAY_STATE_MAX 1024
+
+/* The field of the page that posts a response back (WCS_ERESUBMIT). */
+#define WCS_ACS_RESUBMIT_FIELD WCS_FIELD_RESUBMIT
+
+typedef struct wcs_acs_form_t {
+    const char *saml;            /* SAMLResponse, decoded; or NULL */
+    apr_size_t saml_len;
+    const char *relay_state;     /* RelayState, decoded; or NULL */
+    int resubmitted;             /* WCS_ACS_RESUBMIT_FIELD was posted */
+} wcs_acs_form_t;
+
+/* Split the application/x-www-form-urlencoded body (NUL-terminated,
+ * changed in place: the values point into it) into form, each name and
+ * value URL-decoded ('+' a space).  Refuses 0a: more than
+ * WCS_ACS_FORM_MAX_FIELDS fields, a bad or NUL (%00) escape, several
+ * SAMLResponse fields, a RelayState over WCS_ACS_RELAY_STATE_MAX bytes;
+ * the module's ACS and webcast-saml-check read forms with it. */
+apr_status_t wcs_acs_form_parse(wcs_acs_form_t *form, wcs_result_t *res,
+                                char *body, apr_pool_t *p);
+
+/* The names of the steps wcs_acs_login reports to in->trace (of const
+ * char *, static), in the order they run, the validator's among them
+ * (wcs_response_steps).  Steps that do not apply (no event, no user
+ * directory) are not reported.  The array from p. */
+apr_array_header_t *wcs_acs_steps(apr_pool_t *p);
 
 #endif

@@ -51,6 +51,9 @@
 #define WCS_CMD_LOGIN_IDP         "WebcastSAMLLoginIdP"
 #define WCS_CMD_UNSOLICITED       "WebcastSAMLUnsolicited"
 
+/* The form field of the page that posts a response back to the ACS. */
+#define WCS_FIELD_RESUBMIT        "WebcastSAMLResubmit"
+
 /* The variables the module sets for the application (wcs_identity_env).
  * The first four, WEBCAST_EVENT_ID, WEBCAST_ROLE and WEBCAST_LICENSE are
  * reserved: no WebcastSAMLAttribute may set them, as they say who the

@@ -388,28 +388,77 @@ static apr_status_t check_assertion_version(vctx_t *v)
 
 typedef apr_status_t check_fn(vctx_t *v);
 
+/* The steps before the checks: each a name only. */
+#define STEP_BASE64 "base64"
+#define STEP_XML "xml"
+#define STEP_IDS "ids"
+#define STEP_ATTRIBUTES "attributes"
+
 /* The order matters: nothing is read from the assertion before the
  * signature that covers it has been verified (check_signatures), and
- * what can be refused without cryptography is refused first. */
-static check_fn *const checks[] = {
-    check_root,
-    check_status,
-    find_assertion,
-    check_issuer,
-    check_signatures,
-    check_destination,
-    check_assertion_version,
-    wcs_check_issue_instant,
-    wcs_check_conditions,
-    check_subject,
-    wcs_check_authn_statement,
-    NULL
+ * what can be refused without cryptography is refused first.  The names
+ * are what a trace reports (wcs_response_steps). */
+static const struct {
+    const char *name;
+    check_fn *fn;
+} checks[] = {
+    { "root", check_root },
+    { "status", check_status },
+    { "assertion", find_assertion },
+    { "issuer", check_issuer },
+    { "signatures", check_signatures },
+    { "destination", check_destination },
+    { "assertion-version", check_assertion_version },
+    { "issue-instant", wcs_check_issue_instant },
+    { "conditions", wcs_check_conditions },
+    { "subject", check_subject },
+    { "authn-statement", wcs_check_authn_statement },
+    { NULL, NULL }
 };
+
+/* Every step's name: the three before the checks, the checks, and the
+ * attributes read after them. */
+apr_array_header_t *wcs_response_steps(apr_pool_t *p)
+{
+    apr_array_header_t *names = apr_array_make(p, 16, sizeof(const char *));
+    int i;
+
+    APR_ARRAY_PUSH(names, const char *) = STEP_BASE64;
+    APR_ARRAY_PUSH(names, const char *) = STEP_XML;
+    APR_ARRAY_PUSH(names, const char *) = STEP_IDS;
+    for (i = 0; checks[i].fn; i++) {
+        APR_ARRAY_PUSH(names, const char *) = checks[i].name;
+    }
+    APR_ARRAY_PUSH(names, const char *) = STEP_ATTRIBUTES;
+    return names;
+}
+
+apr_status_t wcs_trace_step(const wcs_trace_t *trace, const char *step,
+                            apr_status_t rv, const wcs_result_t *res)
+{
+    if (trace && trace->fn) {
+        trace->fn(trace->baton, step, rv, res);
+    }
+    return rv;
+}
 
 apr_status_t wcs_response_validate(wcs_assertion_t **pa, wcs_result_t *res,
                                    const wcs_sp_t *sp, const char *b64,
                                    apr_size_t b64_len, apr_time_t now,
                                    const wcs_logger_t *lg, apr_pool_t *p)
+{
+    return wcs_response_validate_traced(pa, res, sp, b64, b64_len, now, lg,
+                                        NULL, p);
+}
+
+apr_status_t wcs_response_validate_traced(wcs_assertion_t **pa,
+                                          wcs_result_t *res,
+                                          const wcs_sp_t *sp,
+                                          const char *b64,
+                                          apr_size_t b64_len, apr_time_t now,
+                                          const wcs_logger_t *lg,
+                                          const wcs_trace_t *trace,
+                                          apr_pool_t *p)
 {
     vctx_t v;
     char *xml;
@@ -430,18 +479,22 @@ apr_status_t wcs_response_validate(wcs_assertion_t **pa, wcs_result_t *res,
 
     rv = wcs_str_base64_decode(&xml, &xml_len, res, "SAMLResponse", b64,
                                b64_len, sp->max_response_bytes, v.ptmp);
+    rv = wcs_trace_step(trace, STEP_BASE64, rv, res);
     if (rv == APR_SUCCESS) {
         rv = wcs_xml_parse(&v.doc, res, xml, xml_len, sp->max_response_bytes,
                            sp->max_depth, v.ptmp);
+        rv = wcs_trace_step(trace, STEP_XML, rv, res);
     }
     if (rv == APR_SUCCESS) {
         rv = wcs_sig_register_ids(res, v.doc, v.ptmp);
+        rv = wcs_trace_step(trace, STEP_IDS, rv, res);
     }
-    for (i = 0; rv == APR_SUCCESS && checks[i]; i++) {
-        rv = checks[i](&v);
+    for (i = 0; rv == APR_SUCCESS && checks[i].fn; i++) {
+        rv = wcs_trace_step(trace, checks[i].name, checks[i].fn(&v), res);
     }
     if (rv == APR_SUCCESS) {
-        rv = read_attributes(&v);
+        rv = wcs_trace_step(trace, STEP_ATTRIBUTES, read_attributes(&v),
+                            res);
     }
     if (rv == APR_SUCCESS) {
         *pa = v.a;

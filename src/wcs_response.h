@@ -74,6 +74,38 @@ apr_status_t wcs_response_validate(wcs_assertion_t **pa, wcs_result_t *res,
                                    apr_size_t b64_len, apr_time_t now,
                                    const wcs_logger_t *lg, apr_pool_t *p);
 
+/* --- watching the checks run ---------------------------------------------
+ *
+ * A diagnosis (webcast-saml-check) reports each named check as it runs,
+ * passed (rv APR_SUCCESS) or refused (res says why).  The module passes no
+ * trace: then nothing is reported and nothing else changes. */
+typedef void wcs_trace_fn(void *baton, const char *step, apr_status_t rv,
+                          const wcs_result_t *res);
+
+typedef struct wcs_trace_t {
+    wcs_trace_fn *fn;
+    void *baton;
+} wcs_trace_t;
+
+/* Report step to trace (NULL: none); returns rv, so that a check's result
+ * passes through: rv = wcs_trace_step(t, "name", check(...), res). */
+apr_status_t wcs_trace_step(const wcs_trace_t *trace, const char *step,
+                            apr_status_t rv, const wcs_result_t *res);
+
+/* wcs_response_validate, reporting each check to trace (NULL: none). */
+apr_status_t wcs_response_validate_traced(wcs_assertion_t **pa,
+                                          wcs_result_t *res,
+                                          const wcs_sp_t *sp,
+                                          const char *b64,
+                                          apr_size_t b64_len, apr_time_t now,
+                                          const wcs_logger_t *lg,
+                                          const wcs_trace_t *trace,
+                                          apr_pool_t *p);
+
+/* The names of the validator's checks (of const char *, static), in the
+ * order they run: what a trace reports.  The array from p. */
+apr_array_header_t *wcs_response_steps(apr_pool_t *p);
+
 /* The first value of the attribute whose Name or FriendlyName is name
  * (compared case-insensitively), or NULL. */
 const wcs_attr_t *wcs_assertion_attr(const wcs_assertion_t *a,

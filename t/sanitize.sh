@@ -38,7 +38,8 @@ if [ ! -f Makefile ] || [ configure -nt Makefile ]; then
 fi
 make -s -j"$(nproc)" >/dev/null
 rm -f t/unit/check_wcs.log t/check_consistency.sh.log \
-    t/check_consistency_selftest.sh.log t/fuzz-replay.sh.log t/httpd-tests.sh.log
+    t/check_consistency_selftest.sh.log t/fuzz-replay.sh.log t/httpd-tests.sh.log \
+    t/check/check.pl.log
 
 # Leaks are checked in the unit suites and the corpus replay, which free
 # what they allocate.  httpd leaves its pools and the libraries' globals
