@@ -134,61 +134,82 @@ static apr_status_t make_counters(counters_t **pc, apr_pool_t *pproc)
 
 /* --- certificate expiry ---------------------------------------------------- */
 
-void wcs_status_check_certs(server_rec *s, apr_pool_t *p)
+/* Call fn for every certificate of every IdP of every SP vhost from s. */
+typedef void cert_fn(void *baton, server_rec *vs, const wcs_idp_t *idp,
+                     const wcs_idp_key_t *key);
+
+static void each_cert(server_rec *s, cert_fn *fn, void *baton, apr_pool_t *p)
 {
-    apr_hash_t *seen = apr_hash_make(p);
-    apr_time_t now = apr_time_now();
     server_rec *vs;
 
     for (vs = s; vs; vs = vs->next) {
         wcs_srv_conf_t *sc = ap_get_module_config(vs->module_config,
                                                   &webcast_saml_module);
         apr_hash_index_t *hi;
+        int k;
 
         if (!sc->sp) {
             continue;
         }
         for (hi = apr_hash_first(p, sc->sp->idps); hi; hi = apr_hash_next(hi)) {
             const wcs_idp_t *idp = apr_hash_this_val(hi);
-            int i;
 
-            for (i = 0; i < idp->keys->nelts; i++) {
-                const wcs_idp_key_t *k = APR_ARRAY_IDX(idp->keys, i,
-                                                       const wcs_idp_key_t *);
-                const char *id = apr_pstrcat(p, idp->entity_id, " ",
-                                             k->sha256, NULL);
-
-                if (!k->not_after || apr_hash_get(seen, id,
-                                                  APR_HASH_KEY_STRING)) {
-                    continue;
-                }
-                apr_hash_set(seen, id, APR_HASH_KEY_STRING, id);
-                if (k->not_after <= now) {
-                    ap_log_error(APLOG_MARK, APLOG_ERR, 0, vs,
-                                 WCS_LOG_TAG "01013: the certificate of IdP "
-                                 "%s (%s, "
-                                 "SHA-256 %s, from %s) expired at %s: SAML "
-                                 "ignores expiry, so its signatures still "
-                                 "verify, but the IdP has most likely moved "
-                                 "to a new key: get its current metadata",
-                                 idp->entity_id, k->subject, k->sha256,
-                                 k->source, wcs_time_format(k->not_after, p));
-                }
-                else if (k->not_after - now
-                         <= apr_time_from_sec(WCS_CERT_WARN_DAYS * 86400)) {
-                    ap_log_error(APLOG_MARK, APLOG_WARNING, 0, vs,
-                                 WCS_LOG_TAG "01012: the certificate of IdP "
-                                 "%s (%s, "
-                                 "SHA-256 %s, from %s) expires at %s, in %"
-                                 APR_TIME_T_FMT " days: add the IdP's next "
-                                 "certificate beside it before then",
-                                 idp->entity_id, k->subject, k->sha256,
-                                 k->source, wcs_time_format(k->not_after, p),
-                                 (k->not_after - now) / DAY);
-                }
+            for (k = 0; k < idp->keys->nelts; k++) {
+                fn(baton, vs, idp, APR_ARRAY_IDX(idp->keys, k,
+                                                 const wcs_idp_key_t *));
             }
         }
     }
+}
+
+typedef struct {
+    apr_hash_t *seen;
+    apr_time_t now;
+    apr_pool_t *p;
+} expiry_t;
+
+static void check_cert(void *baton, server_rec *vs, const wcs_idp_t *idp,
+                       const wcs_idp_key_t *k)
+{
+    expiry_t *x = baton;
+    apr_pool_t *p = x->p;
+    apr_time_t now = x->now;
+    const char *id = apr_pstrcat(p, idp->entity_id, " ", k->sha256, NULL);
+
+    if (!k->not_after || apr_hash_get(x->seen, id, APR_HASH_KEY_STRING)) {
+        return;
+    }
+    apr_hash_set(x->seen, id, APR_HASH_KEY_STRING, id);
+    if (k->not_after <= now) {
+        ap_log_error(APLOG_MARK, APLOG_ERR, 0, vs,
+                     WCS_LOG_TAG "01013: the certificate of IdP %s (%s, "
+                     "SHA-256 %s, from %s) expired at %s: SAML ignores "
+                     "expiry, so its signatures still verify, but the IdP "
+                     "has most likely moved to a new key: get its current "
+                     "metadata", idp->entity_id, k->subject, k->sha256,
+                     k->source, wcs_time_format(k->not_after, p));
+    }
+    else if (k->not_after - now
+             <= apr_time_from_sec(WCS_CERT_WARN_DAYS * 86400)) {
+        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, vs,
+                     WCS_LOG_TAG "01012: the certificate of IdP %s (%s, "
+                     "SHA-256 %s, from %s) expires at %s, in %"
+                     APR_TIME_T_FMT " days: add the IdP's next certificate "
+                     "beside it before then", idp->entity_id, k->subject,
+                     k->sha256, k->source,
+                     wcs_time_format(k->not_after, p),
+                     (k->not_after - now) / DAY);
+    }
+}
+
+void wcs_status_check_certs(server_rec *s, apr_pool_t *p)
+{
+    expiry_t x;
+
+    x.seen = apr_hash_make(p);
+    x.now = apr_time_now();
+    x.p = p;
+    each_cert(s, check_cert, &x, p);
 }
 
 static APR_OPTIONAL_FN_TYPE(ap_watchdog_get_instance) *wd_get_instance;
@@ -405,9 +426,37 @@ static void page_json(request_rec *r, const wcs_store_desc_t *st,
     ap_rputs("}}}\n", r);
 }
 
+static void prom_cert(void *baton, server_rec *vs, const wcs_idp_t *idp,
+                      const wcs_idp_key_t *key)
+{
+    request_rec *r = baton;
+
+    if (key->not_after) {
+        ap_rprintf(r, "webcast_saml_idp_certificate_not_after_seconds"
+                   "{vhost=\"%s\",idp=\"%s\",sha256=\"%s\"} %"
+                   APR_TIME_T_FMT "\n",
+                   prom_label(vhost_label(vs, r->pool), r->pool),
+                   prom_label(idp->entity_id, r->pool), key->sha256,
+                   apr_time_sec(key->not_after));
+    }
+}
+
+static void html_cert(void *baton, server_rec *vs, const wcs_idp_t *idp,
+                      const wcs_idp_key_t *key)
+{
+    request_rec *r = baton;
+
+    ap_rprintf(r, "<tr><td>%s</td><td>%s</td><td>%s</td>"
+               "<td><code>%s</code></td><td>%s</td></tr>",
+               ap_escape_html(r->pool, vhost_label(vs, r->pool)),
+               ap_escape_html(r->pool, idp->entity_id),
+               ap_escape_html(r->pool, key->subject), key->sha256,
+               key->not_after ? wcs_time_format(key->not_after, r->pool)
+                              : "-");
+}
+
 static void page_prometheus(request_rec *r, const wcs_store_desc_t *st)
 {
-    server_rec *vs;
     wcs_code_t c;
 
     ap_rprintf(r,
@@ -435,35 +484,7 @@ static void page_prometheus(request_rec *r, const wcs_store_desc_t *st)
              "an IdP's signing certificate expires (Unix time).\n"
              "# TYPE webcast_saml_idp_certificate_not_after_seconds gauge\n",
              r);
-    for (vs = ap_server_conf; vs; vs = vs->next) {
-        wcs_srv_conf_t *sc = ap_get_module_config(vs->module_config,
-                                                  &webcast_saml_module);
-        apr_hash_index_t *hi;
-
-        if (!sc->sp) {
-            continue;
-        }
-        for (hi = apr_hash_first(r->pool, sc->sp->idps); hi;
-             hi = apr_hash_next(hi)) {
-            const wcs_idp_t *idp = apr_hash_this_val(hi);
-            int k;
-
-            for (k = 0; k < idp->keys->nelts; k++) {
-                const wcs_idp_key_t *key = APR_ARRAY_IDX(idp->keys, k,
-                                                         const wcs_idp_key_t *);
-
-                if (!key->not_after) {
-                    continue;
-                }
-                ap_rprintf(r, "webcast_saml_idp_certificate_not_after_seconds"
-                           "{vhost=\"%s\",idp=\"%s\",sha256=\"%s\"} %"
-                           APR_TIME_T_FMT "\n",
-                           prom_label(vhost_label(vs, r->pool), r->pool),
-                           prom_label(idp->entity_id, r->pool), key->sha256,
-                           apr_time_sec(key->not_after));
-            }
-        }
-    }
+    each_cert(ap_server_conf, prom_cert, r, r->pool);
     if (st->replay_counted) {
         ap_rprintf(r, "# HELP webcast_saml_replay_cache_entries Entries the "
                    "replay cache counts against its capacity.\n"
@@ -481,7 +502,6 @@ static void page_html(request_rec *r, const wcs_store_desc_t *st,
                       apr_time_t now)
 {
     apr_array_header_t *last = last_refusals(r->pool);
-    server_rec *vs;
     wcs_code_t c;
     int i;
 
@@ -515,33 +535,7 @@ static void page_html(request_rec *r, const wcs_store_desc_t *st,
     ap_rputs("</table><h2>IdP certificates</h2><table><tr><th>site</th>"
              "<th>IdP</th><th>subject</th><th>SHA-256</th><th>expires</th>"
              "</tr>", r);
-    for (vs = ap_server_conf; vs; vs = vs->next) {
-        wcs_srv_conf_t *sc = ap_get_module_config(vs->module_config,
-                                                  &webcast_saml_module);
-        apr_hash_index_t *hi;
-
-        if (!sc->sp) {
-            continue;
-        }
-        for (hi = apr_hash_first(r->pool, sc->sp->idps); hi;
-             hi = apr_hash_next(hi)) {
-            const wcs_idp_t *idp = apr_hash_this_val(hi);
-            int k;
-
-            for (k = 0; k < idp->keys->nelts; k++) {
-                const wcs_idp_key_t *key = APR_ARRAY_IDX(idp->keys, k,
-                                                         const wcs_idp_key_t *);
-
-                ap_rprintf(r, "<tr><td>%s</td><td>%s</td><td>%s</td>"
-                           "<td><code>%s</code></td><td>%s</td></tr>",
-                           ap_escape_html(r->pool, vhost_label(vs, r->pool)),
-                           ap_escape_html(r->pool, idp->entity_id),
-                           ap_escape_html(r->pool, key->subject),
-                           key->sha256, key->not_after
-                           ? wcs_time_format(key->not_after, r->pool) : "-");
-            }
-        }
-    }
+    each_cert(ap_server_conf, html_cert, r, r->pool);
     ap_rprintf(r, "</table><h2>Caches</h2><ul><li>sessions: %s</li>"
                "<li>sign-ins in progress: %s</li><li>replay: %s",
                ap_escape_html(r->pool, st->sessions ? st->sessions : "-"),

@@ -6,20 +6,14 @@
 #include "wcs_store_mem.h"
 
 typedef struct {
-    apr_time_t expiry;
-    unsigned char *value;
-    apr_size_t len;
-} mem_entry_t;
-
-typedef struct {
     apr_pool_t *pool;
-    apr_hash_t *entries;         /* key id -> mem_entry_t * */
+    apr_hash_t *entries;         /* key id -> wcs_store_mem_entry_t * */
     const apr_time_t *now;
 } mem_store_t;
 
 static apr_time_t mem_now(const mem_store_t *st)
 {
-    return st->now ? *st->now : apr_time_now();
+    return st->now && *st->now ? *st->now : apr_time_now();
 }
 
 static apr_status_t mem_get(void *baton, const wcs_store_key_t *key,
@@ -27,7 +21,7 @@ static apr_status_t mem_get(void *baton, const wcs_store_key_t *key,
                             apr_pool_t *p)
 {
     mem_store_t *st = baton;
-    mem_entry_t *e = apr_hash_get(st->entries, key->id, WCS_STORE_KEY_LEN);
+    wcs_store_mem_entry_t *e = apr_hash_get(st->entries, key->id, WCS_STORE_KEY_LEN);
 
     if (!e || e->expiry <= mem_now(st)) {
         return APR_NOTFOUND;
@@ -45,7 +39,7 @@ static apr_status_t mem_put(void *baton, const wcs_store_key_t *key,
                             apr_size_t len, apr_pool_t *p)
 {
     mem_store_t *st = baton;
-    mem_entry_t *e = apr_palloc(st->pool, sizeof(*e));
+    wcs_store_mem_entry_t *e = apr_palloc(st->pool, sizeof(*e));
 
     e->expiry = expiry;
     e->value = apr_pmemdup(st->pool, value, len);
@@ -73,7 +67,7 @@ static apr_status_t mem_add(void *baton, const wcs_store_key_t *key,
                             apr_size_t len, apr_pool_t *p)
 {
     mem_store_t *st = baton;
-    mem_entry_t *e = apr_hash_get(st->entries, key->id, WCS_STORE_KEY_LEN);
+    wcs_store_mem_entry_t *e = apr_hash_get(st->entries, key->id, WCS_STORE_KEY_LEN);
 
     if (e && e->expiry > mem_now(st)) {
         return APR_EEXIST;
@@ -104,11 +98,16 @@ unsigned int wcs_store_mem_count(const wcs_store_t *store)
     unsigned int n = 0;
 
     for (hi = apr_hash_first(NULL, st->entries); hi; hi = apr_hash_next(hi)) {
-        const mem_entry_t *e = apr_hash_this_val(hi);
+        const wcs_store_mem_entry_t *e = apr_hash_this_val(hi);
 
         if (e->expiry > mem_now(st)) {
             n++;
         }
     }
     return n;
+}
+
+apr_hash_t *wcs_store_mem_entries(const wcs_store_t *store)
+{
+    return ((const mem_store_t *)store->baton)->entries;
 }

@@ -15,6 +15,7 @@
 #include "wcs_response.h"
 #include "wcs_sp.h"
 #include "wcs_store.h"
+#include "wcs_store_mem.h"
 
 /* A pool for the running test, destroyed by the fixture after it. */
 extern apr_pool_t *wcs_test_pool;
@@ -73,9 +74,11 @@ wcs_sp_t *wcs_test_sp(apr_pool_t *p);
 const wcs_store_key_t *wcs_test_key(const char *kind, const char *part1,
                                     const char *part2, apr_pool_t *p);
 
+/* The core's in-memory store (wcs_store_mem), with switches to make it
+ * fail and counts of its calls. */
 typedef struct wcs_test_store_t {
-    apr_pool_t *pool;
-    apr_hash_t *entries;         /* key -> wcs_test_entry_t * */
+    wcs_store_t *inner;          /* where the entries are */
+    apr_hash_t *entries;         /* inner's: key -> wcs_test_entry_t * */
     apr_status_t get_rv;         /* when not APR_SUCCESS, get returns it */
     apr_status_t put_rv;         /* likewise for put */
     apr_status_t add_rv;         /* likewise for add (which also gets and
@@ -84,11 +87,7 @@ typedef struct wcs_test_store_t {
     int gets, puts, adds;
 } wcs_test_store_t;
 
-typedef struct wcs_test_entry_t {
-    apr_time_t expiry;
-    unsigned char *value;
-    apr_size_t len;
-} wcs_test_entry_t;
+typedef wcs_store_mem_entry_t wcs_test_entry_t;
 
 wcs_store_t *wcs_test_store_make(apr_pool_t *p);
 

@@ -229,35 +229,24 @@ const wcs_store_key_t *wcs_test_key(const char *kind, const char *part1,
     return key;
 }
 
-static apr_status_t mem_get(void *baton, const wcs_store_key_t *key,
-                            unsigned char *buf, apr_size_t *len,
-                            apr_pool_t *p)
+static apr_status_t test_get(void *baton, const wcs_store_key_t *key,
+                             unsigned char *buf, apr_size_t *len,
+                             apr_pool_t *p)
 {
     wcs_test_store_t *st = baton;
-    wcs_test_entry_t *e;
 
     st->gets++;
     if (st->get_rv != APR_SUCCESS) {
         return st->get_rv;
     }
-    e = apr_hash_get(st->entries, key->id, WCS_STORE_KEY_LEN);
-    if (!e || e->expiry <= store_now(st)) {
-        return APR_NOTFOUND;
-    }
-    if (e->len > *len) {
-        return APR_ENOSPC;
-    }
-    memcpy(buf, e->value, e->len);
-    *len = e->len;
-    return APR_SUCCESS;
+    return st->inner->get(st->inner->baton, key, buf, len, p);
 }
 
-static apr_status_t mem_put(void *baton, const wcs_store_key_t *key,
-                            apr_time_t expiry, const unsigned char *value,
-                            apr_size_t len, apr_pool_t *p)
+static apr_status_t test_put(void *baton, const wcs_store_key_t *key,
+                             apr_time_t expiry, const unsigned char *value,
+                             apr_size_t len, apr_pool_t *p)
 {
     wcs_test_store_t *st = baton;
-    wcs_test_entry_t *e;
 
     st->puts++;
     if (st->put_rv != APR_SUCCESS) {
@@ -265,34 +254,23 @@ static apr_status_t mem_put(void *baton, const wcs_store_key_t *key,
     }
     /* What the socache providers need of an expiry. */
     ck_assert_msg(expiry > store_now(st), "stored already expired");
-    e = apr_palloc(st->pool, sizeof(*e));
-    e->expiry = expiry;
-    e->value = apr_pmemdup(st->pool, value, len);
-    e->len = len;
-    apr_hash_set(st->entries, apr_pmemdup(st->pool, key->id,
-                                          WCS_STORE_KEY_LEN),
-                 WCS_STORE_KEY_LEN, e);
-    return APR_SUCCESS;
+    return st->inner->put(st->inner->baton, key, expiry, value, len, p);
 }
 
-static apr_status_t mem_remove(void *baton, const wcs_store_key_t *key,
-                               apr_pool_t *p)
+static apr_status_t test_remove(void *baton, const wcs_store_key_t *key,
+                                apr_pool_t *p)
 {
     wcs_test_store_t *st = baton;
 
-    if (!apr_hash_get(st->entries, key->id, WCS_STORE_KEY_LEN)) {
-        return APR_NOTFOUND;
-    }
-    apr_hash_set(st->entries, key->id, WCS_STORE_KEY_LEN, NULL);
-    return APR_SUCCESS;
+    return st->inner->remove(st->inner->baton, key, p);
 }
 
-/* Single-threaded, so a lookup then a put is one operation here. */
-static apr_status_t mem_add(void *baton, const wcs_store_key_t *key,
-                            apr_time_t expiry, const unsigned char *value,
-                            apr_size_t len, apr_pool_t *p)
+static apr_status_t test_add(void *baton, const wcs_store_key_t *key,
+                             apr_time_t expiry, const unsigned char *value,
+                             apr_size_t len, apr_pool_t *p)
 {
     wcs_test_store_t *st = baton;
+
     unsigned char buf[64];
     apr_size_t blen = sizeof(buf);
     apr_status_t rv;
@@ -301,14 +279,16 @@ static apr_status_t mem_add(void *baton, const wcs_store_key_t *key,
     if (st->add_rv != APR_SUCCESS) {
         return st->add_rv;
     }
-    rv = mem_get(baton, key, buf, &blen, p);
+    /* Single-threaded: a get then a put is one operation here, and fails
+     * as they do. */
+    rv = test_get(baton, key, buf, &blen, p);
     if (rv == APR_SUCCESS || rv == APR_ENOSPC) {
         return APR_EEXIST;
     }
     if (rv != APR_NOTFOUND) {
         return rv;
     }
-    return mem_put(baton, key, expiry, value, len, p);
+    return test_put(baton, key, expiry, value, len, p);
 }
 
 wcs_store_t *wcs_test_store_make(apr_pool_t *p)
@@ -316,16 +296,17 @@ wcs_store_t *wcs_test_store_make(apr_pool_t *p)
     wcs_store_t *store = apr_pcalloc(p, sizeof(*store));
     wcs_test_store_t *st = apr_pcalloc(p, sizeof(*st));
 
-    st->pool = p;
-    st->entries = apr_hash_make(p);
+    /* Its clock is st->now (0: the real time), read at every call. */
+    st->inner = wcs_store_mem_make(&st->now, p);
+    st->entries = wcs_store_mem_entries(st->inner);
     st->get_rv = APR_SUCCESS;
     st->put_rv = APR_SUCCESS;
     st->add_rv = APR_SUCCESS;
     store->baton = st;
-    store->get = mem_get;
-    store->put = mem_put;
-    store->remove = mem_remove;
-    store->add = mem_add;
+    store->get = test_get;
+    store->put = test_put;
+    store->remove = test_remove;
+    store->add = test_add;
     return store;
 }
 
@@ -336,19 +317,7 @@ wcs_test_store_t *wcs_test_store_of(const wcs_store_t *store)
 
 int wcs_test_store_count(const wcs_store_t *store)
 {
-    wcs_test_store_t *st = store->baton;
-    apr_hash_index_t *hi;
-    int n = 0;
-
-    for (hi = apr_hash_first(st->pool, st->entries); hi;
-         hi = apr_hash_next(hi)) {
-        wcs_test_entry_t *e = apr_hash_this_val(hi);
-
-        if (e->expiry > store_now(st)) {
-            n++;
-        }
-    }
-    return n;
+    return (int)wcs_store_mem_count(wcs_test_store_of(store)->inner);
 }
 
 void wcs_test_remember_request(const wcs_store_t *store, const char *id,
