@@ -12,6 +12,7 @@
 #include <http_log.h>
 #include <http_protocol.h>
 #include <http_request.h>
+#include <util_script.h>
 
 #include "mod_wcs.h"
 #include "mod_wcs_acs.h"
@@ -56,27 +57,6 @@ static const char *why_no_redirect(request_rec *r)
     if (accept && ap_strcasestr(accept, "application/json")
         && !ap_strcasestr(accept, "text/html")) {
         return "it accepts JSON, not HTML";
-    }
-    return NULL;
-}
-
-/* The value of parameter name in query args (URL-decoded), or NULL. */
-static const char *query_param(const char *args, const char *name,
-                               apr_pool_t *p)
-{
-    apr_size_t n = strlen(name);
-    const char *s = args;
-
-    while (s && *s) {
-        const char *end = strchr(s, '&');
-        apr_size_t len = end ? (apr_size_t)(end - s) : strlen(s);
-
-        if (len > n && !strncmp(s, name, n) && s[n] == '=') {
-            char *v = apr_pstrmemdup(p, s + n + 1, len - n - 1);
-
-            return ap_unescape_urlencoded(v) == OK ? v : NULL;
-        }
-        s = end ? end + 1 : NULL;
     }
     return NULL;
 }
@@ -168,7 +148,10 @@ int wcs_login_start(request_rec *r, wcs_srv_conf_t *sc)
     memset(&st, 0, sizeof(st));
     event = wcs_events_for_path(sc->sp->events, r->uri, r->pool);
     if (event) {
-        key = query_param(r->args, KEY_PARAM, r->pool);
+        apr_table_t *args;
+
+        ap_args_to_table(r, &args);
+        key = apr_table_get(args, KEY_PARAM);
         if (wcs_event_check_key(&res, event, key, "the link", r->pool)
             != APR_SUCCESS) {
             /* No trip to the IdP that could only end in 3c. */
